@@ -1,0 +1,161 @@
+/* check_main.c - cgijail-check, the unprivileged admin tool.
+ *
+ *   cgijail-check [--config-dir DIR] policy
+ *   cgijail-check [--config-dir DIR] explain USER GROUP /abs/path/script
+ *   cgijail-check [--config-dir DIR] explain /abs/path/script
+ *
+ * "policy" validates the policy exactly as the wrapper loads it; "explain"
+ * runs the wrapper's own checks (request.c) and prints each with ok/FAIL,
+ * then the effective settings of the request.  Never installed setuid; the
+ * --config-dir option exists only here, never in the wrapper. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "buildcfg.h"
+#include "config.h"
+#include "request.h"
+#include "strutil.h"
+
+static void print_esc(const char *prefix, const char *s, const char *suffix)
+{
+	char esc[4096];
+
+	str_escape_json(esc, sizeof(esc), s ? s : "");
+	printf("%s%s%s", prefix, esc, suffix);
+}
+
+static void report(void *ctx, const char *check, bool ok, const char *detail)
+{
+	(void)ctx;
+	print_esc(ok ? "ok    " : "FAIL  ", check, "");
+	print_esc(": ", detail, "\n");
+}
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: cgijail-check [--config-dir DIR] policy\n"
+		"       cgijail-check [--config-dir DIR] explain USER GROUP /abs/path/script\n"
+		"       cgijail-check [--config-dir DIR] explain /abs/path/script\n");
+	return 2;
+}
+
+static void print_settings(const struct request *rq, const struct config *cfg)
+{
+	const struct policy *p = &cfg->pol;
+
+	printf("\neffective settings:\n");
+	print_esc("  policy:           ", cfg->path, "\n");
+	print_esc("  users.d drop-in:  ", cfg->dropin[0] ? cfg->dropin : "(none)", "\n");
+	print_esc("  user:             ", rq->tgt.name, "");
+	printf(" (uid %lu)\n", (unsigned long)rq->tgt.uid);
+	printf("  group:            gid %lu\n", (unsigned long)rq->gid);
+	printf("  groups:          ");
+	for (size_t i = 0; i < rq->tgt.ngroups; i++)
+		printf(" %lu", (unsigned long)rq->tgt.groups[i]);
+	printf("\n");
+	print_esc("  working dir:      ", rq->dir, "\n");
+	print_esc("  interpreter:      ", p->interpreter, "\n");
+	printf("  command:         ");
+	print_esc(" ", p->interpreter, "");
+	for (size_t i = 0; i < p->interpreter_args.n; i++)
+		print_esc(" ", p->interpreter_args.v[i], "");
+	print_esc(" ", rq->script, "\n");
+	print_esc("  PATH:             ", p->safe_path, "\n");
+	printf("  umask:            %03o\n", (unsigned)p->umask);
+	print_esc("  log_file:         ", p->log_file ? p->log_file : "(syslog only)", "\n");
+}
+
+static int explain(struct config *cfg, int argc, char *argv[])
+{
+	char *fake[5], dir[PATH_MAX], err[1024];
+	struct request_args args;
+	struct request rq;
+	const char *why = NULL;
+	int fargc = 0, rc;
+
+	if (argc != 1 && argc != 3)
+		return usage();
+	const char *path = argv[argc - 1];
+	const char *slash = strrchr(path, '/');
+	if (path[0] != '/' || slash == NULL || slash[1] == '\0' ||
+	    (size_t)(slash - path) >= sizeof(dir)) {
+		fprintf(stderr, "cgijail-check: the script must be given as an absolute path\n");
+		return 2;
+	}
+	/* Build the argv the web server would send, and parse it as the wrapper does. */
+	fake[fargc++] = (char *)"cgijail";
+	if (argc == 3) {
+		fake[fargc++] = argv[0];
+		fake[fargc++] = argv[1];
+		fake[fargc++] = (char *)slash + 1;
+	} else {
+		fake[fargc++] = (char *)path;
+	}
+	fake[fargc] = NULL;
+	if (args_parse(fargc, fake, &args, &why) != 0) {
+		print_esc("FAIL  command line: ", why, "\n");
+		return 1;
+	}
+	request_init(&rq, &args, report, NULL);
+	if (argc == 3)
+		snprintf(rq.cwd, sizeof(rq.cwd), "%.*s",
+			 slash == path ? 1 : (int)(slash - path), path);
+	printf("policy %s: ok\n", cfg->path);
+	printf("info  callers allowed to invoke cgijail:");
+	for (size_t i = 0; i < cfg->pol.callers.n; i++)
+		print_esc(" ", cfg->pol.callers.v[i], "");
+	printf("\n");
+	rc = request_locate_script(&rq) || request_resolve_target(&rq, &cfg->pol) ||
+	     request_check_script(&rq, &cfg->pol);
+	if (rc == 0) {
+		rc = config_load_dropin(cfg, rq.tgt.name, err, sizeof(err));
+		if (rc != 0)
+			print_esc("FAIL  users.d drop-in: ", err, "\n");
+		else
+			rc = request_check_interpreter(&rq, &cfg->pol);
+	}
+	if (rc == 0)
+		print_settings(&rq, cfg);
+	else
+		print_esc("\nrefused: ", rq.reason[0] ? rq.reason : err, "\n");
+	request_free(&rq);
+	return rc == 0 ? 0 : 1;
+}
+
+int main(int argc, char *argv[])
+{
+	const char *dir = cgijail_config_dir;
+	struct config cfg;
+	char err[1024];
+	int i = 1, rc;
+
+	if (i + 1 < argc && strcmp(argv[i], "--config-dir") == 0) {
+		dir = argv[i + 1];
+		i += 2;
+	}
+	if (i >= argc)
+		return usage();
+	if (strcmp(argv[i], "policy") != 0 && strcmp(argv[i], "explain") != 0)
+		return usage();
+	if (config_load(dir, &cfg, err, sizeof(err)) != 0) {
+		print_esc("", err, "\n");
+		config_free(&cfg);
+		return 1;
+	}
+	if (strcmp(argv[i], "policy") == 0) {
+		if (i + 1 != argc) {
+			config_free(&cfg);
+			return usage();
+		}
+		printf("%s: ok\n", cfg.path);
+		rc = 0;
+	} else {
+		rc = explain(&cfg, argc - i - 1, argv + i + 1);
+	}
+	config_free(&cfg);
+	return rc;
+}

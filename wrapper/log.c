@@ -1,0 +1,124 @@
+/* log.c - see log.h. */
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "rules.h"
+#include "strutil.h"
+
+/* Each escaped field is bounded so a full record always fits. */
+#define FIELD_MAX 1024
+
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+size_t log_format_json(char *out, size_t outsz, const struct log_record *r,
+		       const struct timespec *now, pid_t pid)
+{
+	char caller[128], user[128], mode[32], script[FIELD_MAX],
+		outcome[32], reason[FIELD_MAX], ts[40];
+	struct tm tm;
+
+	if (gmtime_r(&now->tv_sec, &tm) == NULL ||
+	    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		snprintf(ts, sizeof(ts), "@%lld", (long long)now->tv_sec);
+	str_escape_json(caller, sizeof(caller), or_empty(r->caller));
+	str_escape_json(user, sizeof(user), or_empty(r->user));
+	str_escape_json(mode, sizeof(mode), or_empty(r->mode));
+	str_escape_json(script, sizeof(script), or_empty(r->script));
+	str_escape_json(outcome, sizeof(outcome), or_empty(r->outcome));
+	str_escape_json(reason, sizeof(reason), or_empty(r->reason));
+
+	int n = snprintf(out, outsz,
+			 "{\"time\":\"%s.%03ldZ\",\"pid\":%ld,\"caller\":\"%s\","
+			 "\"caller_uid\":%lld,\"user\":\"%s\",\"uid\":%lld,"
+			 "\"gid\":%lld,\"mode\":\"%s\",\"script\":\"%s\","
+			 "\"outcome\":\"%s\",\"reason\":\"%s\"}",
+			 ts, now->tv_nsec / 1000000L, (long)pid, caller,
+			 r->caller_uid, user, r->uid, r->gid, mode, script,
+			 outcome, reason);
+	if (n < 0 || (size_t)n >= outsz)
+		return 0;
+	return (size_t)n;
+}
+
+size_t log_format_syslog(char *out, size_t outsz, const struct log_record *r)
+{
+	/* outcome and mode are cgijail's own constants; the rest is escaped. */
+	char caller[128], user[128], script[FIELD_MAX], reason[FIELD_MAX];
+
+	str_escape_json(caller, sizeof(caller), or_empty(r->caller));
+	str_escape_json(user, sizeof(user), or_empty(r->user));
+	str_escape_json(script, sizeof(script), or_empty(r->script));
+	str_escape_json(reason, sizeof(reason), or_empty(r->reason));
+	int n = snprintf(out, outsz,
+			 "outcome=%s caller=\"%s\" caller_uid=%lld user=\"%s\" "
+			 "uid=%lld gid=%lld mode=%s script=\"%s\" reason=\"%s\"",
+			 or_empty(r->outcome), caller, r->caller_uid, user, r->uid,
+			 r->gid, or_empty(r->mode),
+			 script, reason);
+	if (n < 0 || (size_t)n >= outsz)
+		return 0;
+	return (size_t)n;
+}
+
+void log_open_syslog(void)
+{
+	openlog("cgijail", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+}
+
+int log_open_file(const char *path, const char **reason)
+{
+	struct stat st;
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+				    O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0640);
+
+	if (fd < 0) {
+		*reason = errno == ELOOP ? "log_file is a symbolic link" :
+					   "cannot open log_file";
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		*reason = "cannot stat log_file";
+		(void)close(fd);
+		return -1;
+	}
+	const char *r = rule_log_file(&st);
+	if (r) {
+		*reason = S_ISREG(st.st_mode) ?
+				  "log_file is not owned by root or is writable by group or others" :
+				  "log_file is not a regular file";
+		(void)close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int log_write(int fd, const struct log_record *r)
+{
+	char line[LOG_RECORD_MAX];
+	struct timespec now;
+	size_t n;
+
+	n = log_format_syslog(line, sizeof(line), r);
+	if (n > 0)
+		syslog(LOG_AUTHPRIV | (r->reason ? LOG_WARNING : LOG_INFO), "%s", line);
+	if (fd < 0)
+		return 0;
+	if (clock_gettime(CLOCK_REALTIME, &now) != 0)
+		return -1;
+	n = log_format_json(line, sizeof(line) - 1, r, &now, getpid());
+	if (n == 0)
+		return -1;
+	line[n++] = '\n';
+	ssize_t w = write(fd, line, n);
+	return (w >= 0 && (size_t)w == n) ? 0 : -1;
+}

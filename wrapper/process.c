@@ -1,0 +1,219 @@
+/* process.c - see process.h for the order of the steps. */
+#include "process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <linux/securebits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static int ensure_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1)
+			continue;
+		if (errno != EBADF)
+			return -1;
+		/* Lowest free descriptor: this is fd itself. */
+		int nfd = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (nfd != fd) {
+			if (nfd >= 0)
+				(void)close(nfd);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int reset_signals(void)
+{
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	sigset_t none;
+
+	if (sigemptyset(&sa.sa_mask) != 0)
+		return -1;
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		/* Signals the C library reserves (SIGRTMIN-1..) refuse EINVAL. */
+		if (sigaction(sig, &sa, NULL) != 0 && errno != EINVAL)
+			return -1;
+	}
+	if (sigemptyset(&none) != 0 || sigprocmask(SIG_SETMASK, &none, NULL) != 0)
+		return -1;
+	return 0;
+}
+
+int proc_sanitize(char ***caller_env, const char **reason)
+{
+	/* Nothing below may see the caller's variables (NSS, syslog, libc). */
+	*caller_env = environ;
+	environ = NULL;
+	(void)umask(077);
+	if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
+		*reason = "cannot close inherited file descriptors";
+		return -1;
+	}
+	if (ensure_std_fds() != 0) {
+		*reason = "cannot open /dev/null for a missing standard descriptor";
+		return -1;
+	}
+	if (reset_signals() != 0) {
+		*reason = "cannot reset signal dispositions";
+		return -1;
+	}
+	return 0;
+}
+
+static bool same_group_set(const gid_t *want, size_t nwant, const gid_t *have,
+			   size_t nhave)
+{
+	for (size_t i = 0; i < nhave; i++) {
+		bool found = false;
+		for (size_t j = 0; j < nwant && !found; j++)
+			found = have[i] == want[j];
+		if (!found)
+			return false;
+	}
+	for (size_t j = 0; j < nwant; j++) {
+		bool found = false;
+		for (size_t i = 0; i < nhave && !found; i++)
+			found = have[i] == want[j];
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+static int caps_all_clear(void)
+{
+	cap_t now = cap_get_proc();
+	cap_t none = cap_init();
+	int rc = -1;
+
+	if (now && none && cap_compare(now, none) == 0)
+		rc = 0;
+	if (now)
+		(void)cap_free(now);
+	if (none)
+		(void)cap_free(none);
+	if (rc != 0)
+		return -1;
+	for (cap_value_t c = 0; c < (cap_value_t)cap_max_bits(); c++) {
+		if (cap_get_bound(c) != 0)
+			return -1;
+		if (cap_get_ambient(c) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int proc_drop_privileges(const struct identity *t, gid_t gid, const char **reason)
+{
+	const unsigned secbits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
+				 SECBIT_NO_SETUID_FIXUP_LOCKED |
+				 SECBIT_KEEP_CAPS_LOCKED |
+				 SECBIT_NO_CAP_AMBIENT_RAISE |
+				 SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+	gid_t have[IDS_MAX_GROUPS];
+	cap_t none;
+
+	if (t->uid == 0 || gid == 0) {
+		*reason = "refusing to switch to root";
+		return -1;
+	}
+	/* While still privileged: lock root out of capabilities for good. */
+	if (cap_set_secbits(secbits) != 0) {
+		*reason = "cannot set securebits";
+		return -1;
+	}
+	for (cap_value_t c = 0; c < (cap_value_t)cap_max_bits(); c++) {
+		if (cap_drop_bound(c) != 0) {
+			*reason = "cannot drop the capability bounding set";
+			return -1;
+		}
+	}
+	if (cap_reset_ambient() != 0) {
+		*reason = "cannot clear ambient capabilities";
+		return -1;
+	}
+	if (setgroups(t->ngroups, t->groups) != 0) {
+		*reason = "setgroups failed";
+		return -1;
+	}
+	if (setresgid(gid, gid, gid) != 0) {
+		*reason = "setresgid failed";
+		return -1;
+	}
+	if (setresuid(t->uid, t->uid, t->uid) != 0) {
+		*reason = "setresuid failed";
+		return -1;
+	}
+	none = cap_init();
+	if (none == NULL || cap_set_proc(none) != 0) {
+		if (none)
+			(void)cap_free(none);
+		*reason = "cannot clear capability sets";
+		return -1;
+	}
+	(void)cap_free(none);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) != 0) {
+		*reason = "cannot set no_new_privs";
+		return -1;
+	}
+
+	/* Verify: nothing privileged may remain. */
+	if (getresuid(&ru, &eu, &su) != 0 || ru != t->uid || eu != t->uid ||
+	    su != t->uid) {
+		*reason = "uid verification failed";
+		return -1;
+	}
+	if (getresgid(&rg, &eg, &sg) != 0 || rg != gid || eg != gid || sg != gid) {
+		*reason = "gid verification failed";
+		return -1;
+	}
+	int n = getgroups(IDS_MAX_GROUPS, have);
+	if (n < 0 || !same_group_set(t->groups, t->ngroups, have, (size_t)n)) {
+		*reason = "supplementary group verification failed";
+		return -1;
+	}
+	if (setuid(0) != -1 || setgid(0) != -1 || setreuid((uid_t)-1, 0) != -1) {
+		*reason = "could regain root after the switch";
+		return -1;
+	}
+	if (caps_all_clear() != 0) {
+		*reason = "capabilities remain after the switch";
+		return -1;
+	}
+	if (cap_get_secbits() != secbits ||
+	    prctl(PR_GET_NO_NEW_PRIVS, 0L, 0L, 0L, 0L) != 1) {
+		*reason = "securebits or no_new_privs verification failed";
+		return -1;
+	}
+	return 0;
+}
+
+int proc_exec(int dirfd, mode_t mask, const char *interpreter,
+	      char *const argv[], char *const envp[], const char **reason)
+{
+	if (fchdir(dirfd) != 0) {
+		*reason = "cannot enter the script's directory";
+		return -1;
+	}
+	(void)umask(mask);
+	execve(interpreter, argv, envp);
+	*reason = "cannot execute the interpreter";
+	return -1;
+}

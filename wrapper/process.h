@@ -1,0 +1,37 @@
+/* process.h - the process-level syscalls of one request, in this order:
+ *
+ *   1. proc_sanitize()          first thing: take the caller's environment
+ *                               away, close every fd >= 3, make sure 0-2 are
+ *                               open, reset signal dispositions and mask,
+ *                               umask 077 until the policy's umask applies.
+ *   2. (checks: config.c, request.c - read-only, as root)
+ *   3. proc_drop_privileges()   securebits, bounding and ambient sets,
+ *                               setgroups, setresgid, setresuid, verify,
+ *                               empty capability sets, NO_NEW_PRIVS.
+ *                               Any failure here is fatal to the request.
+ *   4. proc_exec()              fchdir to the checked script directory,
+ *                               umask, execve of the interpreter.
+ */
+#ifndef CGIJAIL_PROCESS_H
+#define CGIJAIL_PROCESS_H
+
+#include <sys/types.h>
+
+#include "ids.h"
+
+/* Returns the caller's environment (for env_build) and leaves the process
+ * with an empty one.  Returns NULL in *caller_env when there was none.
+ * Returns 0, or -1 with *reason when fds or signals cannot be sanitized. */
+int proc_sanitize(char ***caller_env, const char **reason);
+
+/* Switch completely to (t->uid, gid, t's groups) and verify that nothing
+ * privileged remains.  Returns 0, or -1 with *reason: the caller must then
+ * exit at once (partial privilege drop is never continued). */
+int proc_drop_privileges(const struct identity *t, gid_t gid, const char **reason);
+
+/* fchdir(dirfd), umask(mask), execve(interpreter, argv, envp).  Returns only
+ * on failure, with *reason. */
+int proc_exec(int dirfd, mode_t mask, const char *interpreter,
+	      char *const argv[], char *const envp[], const char **reason);
+
+#endif

@@ -1,0 +1,269 @@
+/* request.c - see request.h.  File system access goes through fsys.c and
+ * user lookups through ids.c; the rules themselves are in rules.c. */
+#include "request.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rules.h"
+#include "strutil.h"
+
+/* Report a check; on failure remember "<subject> <detail>" as the reason. */
+static int check(struct request *rq, bool ok, const char *subject,
+		 const char *detail)
+{
+	if (rq->report)
+		rq->report(rq->report_ctx, subject, ok, detail);
+	if (!ok) {
+		snprintf(rq->reason, sizeof(rq->reason), "%s %s", subject, detail);
+		return -1;
+	}
+	return 0;
+}
+
+/* Format a subject like "script '/var/www/x.py'" into buf. */
+static const char *subject(char *buf, size_t bufsz, const char *what,
+			   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static const char *subject(char *buf, size_t bufsz, const char *what,
+			   const char *fmt, ...)
+{
+	char val[PATH_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	snprintf(buf, bufsz, "%s '%s'", what, val);
+	return buf;
+}
+
+void request_init(struct request *rq, const struct request_args *a,
+		  report_fn report, void *ctx)
+{
+	memset(rq, 0, sizeof(*rq));
+	rq->a = *a;
+	rq->report = report;
+	rq->report_ctx = ctx;
+	rq->walk.fd = -1;
+	rq->caller_uid = (uid_t)-1;
+	rq->mode = a->mode == MODE_INTERP ? "interpreter" :
+		   a->mode == MODE_VERSION ? "version" :
+		   a->userdir ? "userdir" : "suexec";
+}
+
+void request_free(struct request *rq)
+{
+	fsys_walk_close(&rq->walk);
+}
+
+int request_check_caller(struct request *rq, const struct policy *p, uid_t uid)
+{
+	char subj[128];
+
+	rq->caller_uid = uid;
+	if (ids_name_of_uid(uid, rq->caller, sizeof(rq->caller)) != 0) {
+		rq->caller[0] = '\0';
+		return check(rq, false, subject(subj, sizeof(subj), "caller uid", "%lu",
+						(unsigned long)uid),
+			     "has no user name");
+	}
+	subject(subj, sizeof(subj), "caller", "%s", rq->caller);
+	if (uid == 0)
+		return check(rq, false, subj, "is root, which is never a caller");
+	return check(rq, rule_caller_allowed(uid, rq->caller, p), subj,
+		     rule_caller_allowed(uid, rq->caller, p) ? "is listed in caller" :
+							       "is not listed in caller");
+}
+
+static int split_path(struct request *rq)
+{
+	char subj[PATH_MAX + 16];
+	int n;
+
+	if (rq->a.mode == MODE_INTERP) {
+		n = snprintf(rq->script, sizeof(rq->script), "%s", rq->a.cmd);
+	} else {
+		if (!path_is_abs_normalized(rq->cwd))
+			return check(rq, false,
+				     subject(subj, sizeof(subj), "working directory", "%s", rq->cwd),
+				     "is not an absolute normalized path");
+		n = snprintf(rq->script, sizeof(rq->script), "%s/%s",
+			     strcmp(rq->cwd, "/") == 0 ? "" : rq->cwd, rq->a.cmd);
+	}
+	if (n < 0 || (size_t)n >= sizeof(rq->script) ||
+	    !path_is_abs_normalized(rq->script) || strcmp(rq->script, "/") == 0)
+		return check(rq, false, subject(subj, sizeof(subj), "script", "%s", rq->a.cmd),
+			     "is not a usable path");
+	const char *slash = strrchr(rq->script, '/');
+	size_t dlen = slash == rq->script ? 1 : (size_t)(slash - rq->script);
+	memcpy(rq->dir, rq->script, dlen);
+	rq->dir[dlen] = '\0';
+	return 0;
+}
+
+int request_locate_script(struct request *rq)
+{
+	char subj[PATH_MAX + 32];
+	const char *why = NULL;
+	size_t bad = 0;
+
+	if (split_path(rq) != 0)
+		return -1;
+	if (fsys_walk_dir(rq->dir, &rq->walk, &why, &bad) != 0)
+		return check(rq, false,
+			     subject(subj, sizeof(subj), "directory", "%.*s", (int)bad, rq->dir),
+			     why);
+	if (rq->have_cwd_st) {
+		/* The directory we walked must be the one the server put us in. */
+		size_t clen = strlen(rq->cwd);
+		bool same = false;
+		for (size_t i = 0; i < rq->walk.n; i++)
+			if (rq->walk.end[i] == clen)
+				same = rq->walk.st[i].st_dev == rq->cwd_st.st_dev &&
+				       rq->walk.st[i].st_ino == rq->cwd_st.st_ino;
+		if (check(rq, same,
+			  subject(subj, sizeof(subj), "working directory", "%s", rq->cwd),
+			  same ? "is the directory that was walked" :
+				 "changed while it was being checked") != 0)
+			return -1;
+	}
+	int fd = fsys_open_leaf(rq->walk.fd, strrchr(rq->script, '/') + 1,
+				&rq->script_st, &why);
+	if (fd < 0)
+		return check(rq, false, subject(subj, sizeof(subj), "script", "%s", rq->script),
+			     why);
+	(void)close(fd);
+	return 0;
+}
+
+int request_resolve_target(struct request *rq, const struct policy *p)
+{
+	char subj[PATH_MAX + 32], detail[128];
+	const char *why = NULL;
+	unsigned long id;
+	int rc;
+
+	if (rq->a.mode == MODE_INTERP) {
+		rc = ids_user_by_uid(rq->script_st.st_uid, &rq->tgt, &why);
+		subject(subj, sizeof(subj), "owner of script", "%s", rq->script);
+		if (check(rq, rc == 0, subj, rc == 0 ? "is a known user" : why) != 0)
+			return -1;
+		rq->gid = rq->tgt.gid;
+	} else {
+		subject(subj, sizeof(subj), "user", "%s", rq->a.user);
+		rc = args_parse_id(rq->a.user, &id) ?
+			     ids_user_by_uid((uid_t)id, &rq->tgt, &why) :
+			     ids_user_by_name(rq->a.user, &rq->tgt, &why);
+		if (check(rq, rc == 0, subj, rc == 0 ? "exists" : why) != 0)
+			return -1;
+		subject(subj, sizeof(subj), "group", "%s", rq->a.group);
+		if (args_parse_id(rq->a.group, &id)) {
+			rq->gid = (gid_t)id;
+			rc = ids_group_exists(rq->gid, &why);
+		} else {
+			rc = ids_group_by_name(rq->a.group, &rq->gid, &why);
+		}
+		if (check(rq, rc == 0, subj, rc == 0 ? "exists" : why) != 0)
+			return -1;
+	}
+	rq->tgt_known = true;
+	why = rule_target_ids(rq->tgt.uid, rq->gid, p);
+	snprintf(detail, sizeof(detail), "uid %lu, gid %lu (min_uid %lu, min_gid %lu)",
+		 (unsigned long)rq->tgt.uid, (unsigned long)rq->gid, p->min_uid, p->min_gid);
+	if (check(rq, why == NULL, subject(subj, sizeof(subj), "target", "%s", rq->tgt.name),
+		  why ? why : detail) != 0)
+		return -1;
+	bool member = rule_group_allowed(rq->gid, rq->tgt.gid, rq->tgt.groups,
+					 rq->tgt.ngroups);
+	snprintf(detail, sizeof(detail), "gid %lu", (unsigned long)rq->gid);
+	return check(rq, member, subject(subj, sizeof(subj), "group of user", "%s", rq->tgt.name),
+		     member ? detail : "does not include the requested group");
+}
+
+static int find_root(struct request *rq, const struct policy *p)
+{
+	char subj[PATH_MAX + 32];
+	const char *under = rq->a.mode == MODE_INTERP ? rq->dir : rq->cwd;
+
+	if (rq->a.mode != MODE_INTERP && !path_is_beneath(rq->dir, rq->cwd))
+		return check(rq, false, subject(subj, sizeof(subj), "script", "%s", rq->script),
+			     "is not below the working directory");
+	if (!rq->a.userdir) {
+		for (size_t i = 0; i < p->docroots.n; i++) {
+			if (path_is_beneath(under, p->docroots.v[i])) {
+				snprintf(rq->root, sizeof(rq->root), "%s", p->docroots.v[i]);
+				return check(rq, true,
+					     subject(subj, sizeof(subj), "docroot", "%s", rq->root),
+					     "contains the script");
+			}
+		}
+		if (rq->a.mode != MODE_INTERP)
+			return check(rq, false,
+				     subject(subj, sizeof(subj), "working directory", "%s", rq->cwd),
+				     "is not below any docroot");
+	}
+	/* ~user requests, and interpreter-mode scripts outside every docroot. */
+	subject(subj, sizeof(subj), "script", "%s", rq->script);
+	if (p->userdir == NULL || p->userdir[0] == '\0')
+		return check(rq, false, subj,
+			     rq->a.userdir ? "is a ~user request but userdir is disabled" :
+					     "is not below any docroot");
+	if (!path_is_abs_normalized(rq->tgt.home) || strcmp(rq->tgt.home, "/") == 0)
+		return check(rq, false, subj, "belongs to a user whose home is not usable");
+	int n = snprintf(rq->root, sizeof(rq->root), "%s/%s", rq->tgt.home, p->userdir);
+	if (n < 0 || (size_t)n >= sizeof(rq->root) || !path_is_beneath(under, rq->root))
+		return check(rq, false, subj,
+			     rq->a.userdir ? "is not below the user's userdir" :
+					     "is not below any docroot or the owner's userdir");
+	return check(rq, true, subject(subj, sizeof(subj), "userdir", "%s", rq->root),
+		     "contains the script");
+}
+
+int request_check_script(struct request *rq, const struct policy *p)
+{
+	char subj[PATH_MAX + 32];
+	const char *why;
+
+	if (find_root(rq, p) != 0)
+		return -1;
+	for (size_t i = 0; i < rq->walk.n; i++) {
+		bool last = i + 1 == rq->walk.n;
+		why = last ? rule_script_dir(&rq->walk.st[i], rq->tgt.uid, rq->gid) :
+			     rule_path_dir(&rq->walk.st[i], rq->tgt.uid);
+		subject(subj, sizeof(subj), "directory", "%.*s", (int)rq->walk.end[i], rq->dir);
+		if (check(rq, why == NULL, subj,
+			  why ? why : last ? "is the script's directory, owned by the target" :
+					     "is owned by root or the target, not writable by others") != 0)
+			return -1;
+	}
+	why = rule_script_file(&rq->script_st, rq->tgt.uid, rq->gid);
+	return check(rq, why == NULL, subject(subj, sizeof(subj), "script", "%s", rq->script),
+		     why ? why : "is a regular file owned by the target, not writable by others");
+}
+
+int request_check_interpreter(struct request *rq, const struct policy *p)
+{
+	char subj[PATH_MAX + 32];
+	const char *why = NULL;
+	int rc = fsys_check_interpreter(p->interpreter, &why);
+
+	return check(rq, rc == 0, subject(subj, sizeof(subj), "interpreter", "%s", p->interpreter),
+		     rc == 0 ? "is a root-owned executable" : why);
+}
+
+void request_log_record(const struct request *rq, struct log_record *r,
+			const char *outcome, const char *reason)
+{
+	memset(r, 0, sizeof(*r));
+	r->caller = rq->caller[0] ? rq->caller : NULL;
+	r->caller_uid = rq->caller_uid == (uid_t)-1 ? -1 : (long long)rq->caller_uid;
+	r->user = rq->tgt_known ? rq->tgt.name : rq->a.user;
+	r->uid = rq->tgt_known ? (long long)rq->tgt.uid : -1;
+	r->gid = rq->tgt_known ? (long long)rq->gid : -1;
+	r->mode = rq->mode;
+	r->script = rq->script[0] ? rq->script : rq->a.cmd;
+	r->outcome = outcome;
+	r->reason = reason;
+}
