@@ -170,10 +170,11 @@ int request_resolve_target(struct request *rq, const struct policy *p)
 	}
 	rq->tgt_known = true;
 	why = rule_target_ids(rq->tgt.uid, rq->gid, p);
-	snprintf(detail, sizeof(detail), "uid %lu, gid %lu (min_uid %lu, min_gid %lu)",
-		 (unsigned long)rq->tgt.uid, (unsigned long)rq->gid, p->min_uid, p->min_gid);
-	if (check(rq, why == NULL, subject(subj, sizeof(subj), "target", "%s", rq->tgt.name),
-		  why ? why : detail) != 0)
+	snprintf(detail, sizeof(detail), "is within min_uid %lu, min_gid %lu",
+		 p->min_uid, p->min_gid);
+	snprintf(subj, sizeof(subj), "target '%s' (uid %lu, gid %lu)", rq->tgt.name,
+		 (unsigned long)rq->tgt.uid, (unsigned long)rq->gid);
+	if (check(rq, why == NULL, subj, why ? why : detail) != 0)
 		return -1;
 	bool member = rule_group_allowed(rq->gid, rq->tgt.gid, rq->tgt.groups,
 					 rq->tgt.ngroups);

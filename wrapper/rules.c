@@ -105,13 +105,13 @@ const char *rule_log_file(const struct stat *st)
 const char *rule_target_ids(uid_t uid, gid_t gid, const struct policy *p)
 {
 	if (uid == 0)
-		return "target user is root";
+		return "is root";
 	if (gid == 0)
-		return "target group is root";
+		return "has group root";
 	if ((unsigned long)uid < p->min_uid)
-		return "target uid is below min_uid";
+		return "has a uid below min_uid";
 	if ((unsigned long)gid < p->min_gid)
-		return "target gid is below min_gid";
+		return "has a gid below min_gid";
 	return NULL;
 }
 
