@@ -142,9 +142,9 @@ static int k_docroot(struct policy *p, const char *v, char *why, size_t whysz)
 
 static int k_userdir(struct policy *p, const char *v, char *why, size_t whysz)
 {
-	char q[128];
-
 	if (v[0] != '\0' && !path_is_safe_relative(v)) {
+		char q[128];
+
 		whyf(why, whysz, "%s must be a relative path without '..' (or empty)",
 		     quoted(q, sizeof(q), v));
 		return -1;
@@ -176,9 +176,9 @@ static int k_min_gid(struct policy *p, const char *v, char *why, size_t whysz)
 
 static int k_interpreter(struct policy *p, const char *v, char *why, size_t whysz)
 {
-	char q[128];
-
 	if (!path_is_abs_normalized(v) || strcmp(v, "/") == 0) {
+		char q[128];
+
 		whyf(why, whysz, "%s is not an absolute normalized path", quoted(q, sizeof(q), v));
 		return -1;
 	}
@@ -229,14 +229,14 @@ static int k_umask(struct policy *p, const char *v, char *why, size_t whysz)
 
 static int k_log_file(struct policy *p, const char *v, char *why, size_t whysz)
 {
-	char q[128];
-
 	if (v[0] == '\0') {
 		free(p->log_file);
 		p->log_file = NULL;
 		return 0;
 	}
 	if (!path_is_abs_normalized(v) || strcmp(v, "/") == 0) {
+		char q[128];
+
 		whyf(why, whysz, "%s is not an absolute normalized path", quoted(q, sizeof(q), v));
 		return -1;
 	}
@@ -345,7 +345,7 @@ static int parse(struct policy *p, FILE *f, const char *file, bool dropin,
 			continue;
 		if (*s == '[') {
 			size_t len = strlen(s);
-			if (s[len - 1] != ']' || len < 3 || len - 2 >= sizeof(section))
+			if (len < 3 || s[len - 1] != ']' || len - 2 >= sizeof(section))
 				return fail(err, file, lineno, "malformed section header");
 			s[len - 1] = '\0';
 			char *name = trim(s + 1);

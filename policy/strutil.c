@@ -173,8 +173,10 @@ size_t str_escape_json(char *out, size_t outsz, const char *s)
 			tl = adv;
 		} else {
 			adv = 1;
-			memcpy(tmp, "\\u00", 4);
-			tl = 4;
+			tmp[tl++] = '\\';
+			tmp[tl++] = 'u';
+			tmp[tl++] = '0';
+			tmp[tl++] = '0';
 			tmp[tl++] = hex[*p >> 4];
 			tmp[tl++] = hex[*p & 0xf];
 		}

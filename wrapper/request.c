@@ -2,7 +2,6 @@
  * user lookups through ids.c; the rules themselves are in rules.c. */
 #include "request.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,20 +22,19 @@ static int check(struct request *rq, bool ok, const char *subject,
 	return 0;
 }
 
-/* Format a subject like "script '/var/www/x.py'" into buf. */
-static const char *subject(char *buf, size_t bufsz, const char *what,
-			   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static const char *subject(char *buf, size_t bufsz, const char *what,
-			   const char *fmt, ...)
+/* Format a subject like "script '/var/www/x.py'" into buf, taking at most
+ * len bytes of val. */
+static const char *subject_n(char *buf, size_t bufsz, const char *what,
+			     const char *val, size_t len)
 {
-	char val[PATH_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(val, sizeof(val), fmt, ap);
-	va_end(ap);
-	snprintf(buf, bufsz, "%s '%s'", what, val);
+	snprintf(buf, bufsz, "%s '%.*s'", what, (int)(len < 4096 ? len : 4096), val);
 	return buf;
+}
+
+static const char *subject(char *buf, size_t bufsz, const char *what,
+			   const char *val)
+{
+	return subject_n(buf, bufsz, what, val ? val : "", val ? strlen(val) : 0);
 }
 
 void request_init(struct request *rq, const struct request_args *a,
@@ -60,16 +58,16 @@ void request_free(struct request *rq)
 
 int request_check_caller(struct request *rq, const struct policy *p, uid_t uid)
 {
-	char subj[128];
+	char subj[128], uidsubj[64];
 
 	rq->caller_uid = uid;
+	snprintf(uidsubj, sizeof(uidsubj), "caller uid '%lu'", (unsigned long)uid);
 	if (ids_name_of_uid(uid, rq->caller, sizeof(rq->caller)) != 0) {
 		rq->caller[0] = '\0';
-		return check(rq, false, subject(subj, sizeof(subj), "caller uid", "%lu",
-						(unsigned long)uid),
+		return check(rq, false, uidsubj,
 			     "has no user name");
 	}
-	subject(subj, sizeof(subj), "caller", "%s", rq->caller);
+	subject(subj, sizeof(subj), "caller", rq->caller);
 	if (uid == 0)
 		return check(rq, false, subj, "is root, which is never a caller");
 	return check(rq, rule_caller_allowed(uid, rq->caller, p), subj,
@@ -87,14 +85,14 @@ static int split_path(struct request *rq)
 	} else {
 		if (!path_is_abs_normalized(rq->cwd))
 			return check(rq, false,
-				     subject(subj, sizeof(subj), "working directory", "%s", rq->cwd),
+				     subject(subj, sizeof(subj), "working directory", rq->cwd),
 				     "is not an absolute normalized path");
 		n = snprintf(rq->script, sizeof(rq->script), "%s/%s",
 			     strcmp(rq->cwd, "/") == 0 ? "" : rq->cwd, rq->a.cmd);
 	}
 	if (n < 0 || (size_t)n >= sizeof(rq->script) ||
 	    !path_is_abs_normalized(rq->script) || strcmp(rq->script, "/") == 0)
-		return check(rq, false, subject(subj, sizeof(subj), "script", "%s", rq->a.cmd),
+		return check(rq, false, subject(subj, sizeof(subj), "script", rq->a.cmd),
 			     "is not a usable path");
 	const char *slash = strrchr(rq->script, '/');
 	size_t dlen = slash == rq->script ? 1 : (size_t)(slash - rq->script);
@@ -113,7 +111,7 @@ int request_locate_script(struct request *rq)
 		return -1;
 	if (fsys_walk_dir(rq->dir, &rq->walk, &why, &bad) != 0)
 		return check(rq, false,
-			     subject(subj, sizeof(subj), "directory", "%.*s", (int)bad, rq->dir),
+			     subject_n(subj, sizeof(subj), "directory", rq->dir, bad),
 			     why);
 	if (rq->have_cwd_st) {
 		/* The directory we walked must be the one the server put us in. */
@@ -124,7 +122,7 @@ int request_locate_script(struct request *rq)
 				same = rq->walk.st[i].st_dev == rq->cwd_st.st_dev &&
 				       rq->walk.st[i].st_ino == rq->cwd_st.st_ino;
 		if (check(rq, same,
-			  subject(subj, sizeof(subj), "working directory", "%s", rq->cwd),
+			  subject(subj, sizeof(subj), "working directory", rq->cwd),
 			  same ? "is the directory that was walked" :
 				 "changed while it was being checked") != 0)
 			return -1;
@@ -132,7 +130,7 @@ int request_locate_script(struct request *rq)
 	int fd = fsys_open_leaf(rq->walk.fd, strrchr(rq->script, '/') + 1,
 				&rq->script_st, &why);
 	if (fd < 0)
-		return check(rq, false, subject(subj, sizeof(subj), "script", "%s", rq->script),
+		return check(rq, false, subject(subj, sizeof(subj), "script", rq->script),
 			     why);
 	(void)close(fd);
 	return 0;
@@ -147,18 +145,18 @@ int request_resolve_target(struct request *rq, const struct policy *p)
 
 	if (rq->a.mode == MODE_INTERP) {
 		rc = ids_user_by_uid(rq->script_st.st_uid, &rq->tgt, &why);
-		subject(subj, sizeof(subj), "owner of script", "%s", rq->script);
+		subject(subj, sizeof(subj), "owner of script", rq->script);
 		if (check(rq, rc == 0, subj, rc == 0 ? "is a known user" : why) != 0)
 			return -1;
 		rq->gid = rq->tgt.gid;
 	} else {
-		subject(subj, sizeof(subj), "user", "%s", rq->a.user);
+		subject(subj, sizeof(subj), "user", rq->a.user);
 		rc = args_parse_id(rq->a.user, &id) ?
 			     ids_user_by_uid((uid_t)id, &rq->tgt, &why) :
 			     ids_user_by_name(rq->a.user, &rq->tgt, &why);
 		if (check(rq, rc == 0, subj, rc == 0 ? "exists" : why) != 0)
 			return -1;
-		subject(subj, sizeof(subj), "group", "%s", rq->a.group);
+		subject(subj, sizeof(subj), "group", rq->a.group);
 		if (args_parse_id(rq->a.group, &id)) {
 			rq->gid = (gid_t)id;
 			rc = ids_group_exists(rq->gid, &why);
@@ -179,7 +177,7 @@ int request_resolve_target(struct request *rq, const struct policy *p)
 	bool member = rule_group_allowed(rq->gid, rq->tgt.gid, rq->tgt.groups,
 					 rq->tgt.ngroups);
 	snprintf(detail, sizeof(detail), "gid %lu", (unsigned long)rq->gid);
-	return check(rq, member, subject(subj, sizeof(subj), "group of user", "%s", rq->tgt.name),
+	return check(rq, member, subject(subj, sizeof(subj), "group of user", rq->tgt.name),
 		     member ? detail : "does not include the requested group");
 }
 
@@ -189,24 +187,24 @@ static int find_root(struct request *rq, const struct policy *p)
 	const char *under = rq->a.mode == MODE_INTERP ? rq->dir : rq->cwd;
 
 	if (rq->a.mode != MODE_INTERP && !path_is_beneath(rq->dir, rq->cwd))
-		return check(rq, false, subject(subj, sizeof(subj), "script", "%s", rq->script),
+		return check(rq, false, subject(subj, sizeof(subj), "script", rq->script),
 			     "is not below the working directory");
 	if (!rq->a.userdir) {
 		for (size_t i = 0; i < p->docroots.n; i++) {
 			if (path_is_beneath(under, p->docroots.v[i])) {
 				snprintf(rq->root, sizeof(rq->root), "%s", p->docroots.v[i]);
 				return check(rq, true,
-					     subject(subj, sizeof(subj), "docroot", "%s", rq->root),
+					     subject(subj, sizeof(subj), "docroot", rq->root),
 					     "contains the script");
 			}
 		}
 		if (rq->a.mode != MODE_INTERP)
 			return check(rq, false,
-				     subject(subj, sizeof(subj), "working directory", "%s", rq->cwd),
+				     subject(subj, sizeof(subj), "working directory", rq->cwd),
 				     "is not below any docroot");
 	}
 	/* ~user requests, and interpreter-mode scripts outside every docroot. */
-	subject(subj, sizeof(subj), "script", "%s", rq->script);
+	subject(subj, sizeof(subj), "script", rq->script);
 	if (p->userdir == NULL || p->userdir[0] == '\0')
 		return check(rq, false, subj,
 			     rq->a.userdir ? "is a ~user request but userdir is disabled" :
@@ -218,7 +216,7 @@ static int find_root(struct request *rq, const struct policy *p)
 		return check(rq, false, subj,
 			     rq->a.userdir ? "is not below the user's userdir" :
 					     "is not below any docroot or the owner's userdir");
-	return check(rq, true, subject(subj, sizeof(subj), "userdir", "%s", rq->root),
+	return check(rq, true, subject(subj, sizeof(subj), "userdir", rq->root),
 		     "contains the script");
 }
 
@@ -233,14 +231,14 @@ int request_check_script(struct request *rq, const struct policy *p)
 		bool last = i + 1 == rq->walk.n;
 		why = last ? rule_script_dir(&rq->walk.st[i], rq->tgt.uid, rq->gid) :
 			     rule_path_dir(&rq->walk.st[i], rq->tgt.uid);
-		subject(subj, sizeof(subj), "directory", "%.*s", (int)rq->walk.end[i], rq->dir);
+		subject_n(subj, sizeof(subj), "directory", rq->dir, rq->walk.end[i]);
 		if (check(rq, why == NULL, subj,
 			  why ? why : last ? "is the script's directory, owned by the target" :
 					     "is owned by root or the target, not writable by others") != 0)
 			return -1;
 	}
 	why = rule_script_file(&rq->script_st, rq->tgt.uid, rq->gid);
-	return check(rq, why == NULL, subject(subj, sizeof(subj), "script", "%s", rq->script),
+	return check(rq, why == NULL, subject(subj, sizeof(subj), "script", rq->script),
 		     why ? why : "is a regular file owned by the target, not writable by others");
 }
 
@@ -250,7 +248,7 @@ int request_check_interpreter(struct request *rq, const struct policy *p)
 	const char *why = NULL;
 	int rc = fsys_check_interpreter(p->interpreter, &why);
 
-	return check(rq, rc == 0, subject(subj, sizeof(subj), "interpreter", "%s", p->interpreter),
+	return check(rq, rc == 0, subject(subj, sizeof(subj), "interpreter", p->interpreter),
 		     rc == 0 ? "is a root-owned executable" : why);
 }
 
