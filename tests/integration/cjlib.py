@@ -1,0 +1,536 @@
+"""Shared helpers of the cgijail integration tests (root only).
+
+The world (users, groups, directory tree, setuid copy of the wrapper, policy)
+is built by conftest.py's session fixture with build_world() and removed
+with cleanup_world().  Everything lives under TOP; the test users are the
+cjt* names in USERS/GROUPS (uids/gids 62000-62999).
+
+Identities:
+  cjtweb   62000  the caller (web server); as a target it is below min_uid
+  cjtalice 62001  the normal script owner; also in cjtshared
+  cjtbob   62002  another user; also in cjtnobody
+  cjtcarol 62003  also in group cjtweb (62000, below min_gid)
+"""
+import grp
+import json
+import os
+import pwd
+import re
+import shutil
+import stat
+import subprocess
+import uuid
+
+TOP = "/var/lib/cgijail-test"
+ETC = TOP + "/etc"
+POLICY = ETC + "/cgijail.conf"
+USERSD = ETC + "/users.d"
+BINDIR = TOP + "/bin"
+WRAPPER = BINDIR + "/cgijail"
+CHECK = BINDIR + "/cgijail-check"   # not setuid: the unprivileged admin tool
+WWW = TOP + "/www"
+WWW2 = TOP + "/www2"          # the docroot prefix trick: not below WWW
+OUTSIDE = TOP + "/outside"    # below no docroot and no userdir
+HOMES = TOP + "/home"
+MARKERS = TOP + "/markers"
+LOGDIR = TOP + "/log"
+LOG = LOGDIR + "/cgijail.log"
+# Serialises concurrent runs of this suite on the shared machine (the tree
+# and the users are fixed names).  Outside TOP so it survives its removal.
+LOCK = "/run/lock/cgijail-integration-test.lock"
+
+SYS_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
+SETPRIV = shutil.which("setpriv", path=SYS_PATH) or "/usr/bin/setpriv"
+PYTHON = "/usr/bin/python3"
+SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+GROUPS = {
+    "cjtweb": 62000,
+    "cjtalice": 62001,
+    "cjtbob": 62002,
+    "cjtcarol": 62003,
+    "cjtshared": 62010,
+    "cjtnobody": 62011,
+}
+# name: (uid, primary group, supplementary groups)
+USERS = {
+    "cjtweb": (62000, "cjtweb", []),
+    "cjtalice": (62001, "cjtalice", ["cjtshared"]),
+    "cjtbob": (62002, "cjtbob", ["cjtnobody"]),
+    "cjtcarol": (62003, "cjtcarol", ["cjtweb"]),
+}
+UNUSED_UID = 62999   # asserted free: no such user
+UNUSED_GID = 62998   # asserted free: no such group
+
+EXIT_REFUSED = 120
+EXIT_CONFIG = 121
+EXIT_PRIV = 123
+EXIT_EXEC = 127
+
+POLICY_KEYS = [
+    ("caller", "cjtweb"),
+    ("docroot", WWW),
+    ("userdir", "public_html"),
+    ("min_uid", "62001"),
+    ("min_gid", "62001"),
+    ("interpreter", PYTHON),
+    ("interpreter_args", "-E -s -B"),
+    ("safe_path", SAFE_PATH),
+    ("umask", "022"),
+    ("log_file", LOG),
+]
+
+# A CGI/1.1 environment as a web server would pass it.
+BASE_CGI_ENV = {
+    "GATEWAY_INTERFACE": "CGI/1.1",
+    "REQUEST_METHOD": "GET",
+    "SERVER_PROTOCOL": "HTTP/1.1",
+    "SERVER_NAME": "localhost",
+    "SERVER_PORT": "80",
+    "SERVER_SOFTWARE": "cgijail-tests",
+    "REMOTE_ADDR": "127.0.0.1",
+    "SCRIPT_NAME": "/probe.py",
+    "QUERY_STRING": "a=1&b=2",
+    "HTTP_HOST": "localhost",
+}
+
+
+def uid_of(user):
+    return 0 if user == "root" else USERS[user][0]
+
+
+def gid_of(group):
+    return 0 if group == "root" else GROUPS[group]
+
+
+def primary_gid(user):
+    return 0 if user == "root" else GROUPS[USERS[user][1]]
+
+
+def expected_groups(user, primary=None):
+    """The supplementary groups initgroups() gives user (sorted)."""
+    pw = pwd.getpwnam(user)
+    return sorted(set(os.getgrouplist(user, pw.pw_gid if primary is None else primary)))
+
+
+# --------------------------------------------------------------------------
+# policy
+
+def policy_text(**over):
+    """Render the [wrapper] policy; a keyword overrides a key (None drops it)."""
+    lines = ["# cgijail integration-test policy (generated)", "[wrapper]"]
+    for k, v in POLICY_KEYS:
+        if k in over:
+            v = over.pop(k)
+            if v is None:
+                continue
+        lines.append(f"{k} = {v}")
+    for k, v in over.items():
+        lines.append(f"{k} = {v}")
+    return "\n".join(lines) + "\n"
+
+
+def write_root_file(path, text, mode=0o644, uid=0, gid=0):
+    """(Re)create path as a regular file, replacing whatever was there."""
+    if os.path.lexists(path):
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
+    data = text.encode() if isinstance(text, str) else text
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        os.write(fd, data)
+        os.fchown(fd, uid, gid)
+        os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
+
+
+def write_policy(text=None, **over):
+    write_root_file(POLICY, policy_text(**over) if text is None else text)
+
+
+def restore_config_tree():
+    """Undo whatever a test did to the policy tree (modes, owners, files)."""
+    for d in (TOP, ETC):
+        os.chown(d, 0, 0)
+        os.chmod(d, 0o755)
+    if os.path.lexists(USERSD) and (os.path.islink(USERSD) or not os.path.isdir(USERSD)):
+        os.unlink(USERSD)
+    if os.path.isdir(USERSD):
+        shutil.rmtree(USERSD)
+    os.mkdir(USERSD, 0o755)
+    os.chmod(USERSD, 0o755)
+    for name in os.listdir(ETC):
+        if name not in ("cgijail.conf", "users.d"):
+            p = os.path.join(ETC, name)
+            if os.path.isdir(p) and not os.path.islink(p):
+                shutil.rmtree(p)
+            else:
+                os.unlink(p)
+    write_policy()
+
+
+# --------------------------------------------------------------------------
+# world
+
+def _run(cmd, check=True):
+    return subprocess.run(cmd, check=check, capture_output=True, text=True, timeout=60,
+                          env={"PATH": SYS_PATH, "LC_ALL": "C"})
+
+
+def _user_exists(name):
+    try:
+        pwd.getpwnam(name)
+        return True
+    except KeyError:
+        return False
+
+
+def _group_exists(name):
+    try:
+        grp.getgrnam(name)
+        return True
+    except KeyError:
+        return False
+
+
+def cleanup_world():
+    """Remove this suite's users, groups and tree (also a crashed run's).
+    Only the cjt* names this suite defines, and only in 62000-62999."""
+    for name in USERS:
+        try:
+            pw = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        if name.startswith("cjt") and 62000 <= pw.pw_uid <= 62999:
+            _run(["userdel", "-f", name], check=False)
+    for name in GROUPS:
+        try:
+            gr = grp.getgrnam(name)
+        except KeyError:
+            continue
+        if name.startswith("cjt") and 62000 <= gr.gr_gid <= 62999:
+            _run(["groupdel", name], check=False)
+    if os.path.lexists(TOP):
+        if os.path.islink(TOP) or not os.path.isdir(TOP):
+            os.unlink(TOP)
+        else:
+            # Tests may leave read-only or odd modes behind: make it removable.
+            for root, dirs, files in os.walk(TOP):
+                for d in dirs:
+                    p = os.path.join(root, d)
+                    if not os.path.islink(p):
+                        os.chmod(p, 0o700)
+            shutil.rmtree(TOP)
+    left = [n for n in USERS if _user_exists(n)] + [n for n in GROUPS if _group_exists(n)]
+    return left
+
+
+def new_dir(parent, owner="cjtalice", group=None, mode=0o755, name=None):
+    """Create a fresh directory below parent, owned owner:group (group
+    defaults to the owner's primary group)."""
+    name = name or "d" + uuid.uuid4().hex[:10]
+    path = os.path.join(parent, name)
+    os.mkdir(path)
+    os.chown(path, uid_of(owner) if isinstance(owner, str) else owner,
+             (primary_gid(owner) if group is None else
+              gid_of(group) if isinstance(group, str) else group))
+    os.chmod(path, mode)
+    return path
+
+
+def chown_name(path, owner, group=None, follow=True):
+    uid = uid_of(owner) if isinstance(owner, str) else owner
+    if group is None:
+        gid = primary_gid(owner)
+    else:
+        gid = gid_of(group) if isinstance(group, str) else group
+    os.chown(path, uid, gid, follow_symlinks=follow)
+
+
+def build_world(wrapper_src, check_src):
+    if UNUSED_UID in [p.pw_uid for p in pwd.getpwall()]:
+        raise RuntimeError(f"uid {UNUSED_UID} must not exist for the tests")
+    if UNUSED_GID in [g.gr_gid for g in grp.getgrall()]:
+        raise RuntimeError(f"gid {UNUSED_GID} must not exist for the tests")
+    for name, gid in GROUPS.items():
+        _run(["groupadd", "-g", str(gid), name])
+    for name, (uid, prim, sup) in USERS.items():
+        cmd = ["useradd", "--no-create-home", "-u", str(uid), "-g", prim,
+               "-d", f"{HOMES}/{name}", "-s", "/usr/sbin/nologin"]
+        if sup:
+            cmd += ["-G", ",".join(sup)]
+        _run(cmd + [name])
+    # The policy directory and everything above it: root-owned, 0755.
+    d = "/"
+    for comp in TOP.strip("/").split("/")[:-1]:
+        d = os.path.join(d, comp)
+        st = os.lstat(d)
+        if st.st_uid != 0 or st.st_mode & 0o022 or not stat.S_ISDIR(st.st_mode):
+            raise RuntimeError(f"{d} must be a root-owned directory not writable by group/other")
+    for path in (TOP, BINDIR, ETC, USERSD, LOGDIR, WWW, WWW2, OUTSIDE, HOMES, MARKERS,
+                 WWW + "/root"):
+        os.mkdir(path)
+        os.chmod(path, 0o755)
+    os.chmod(MARKERS, 0o1777)
+    for user in USERS:
+        new_dir(WWW, user, name=user)
+        new_dir(WWW2, user, name=user)
+        new_dir(OUTSIDE, user, name=user)
+        home = new_dir(HOMES, user, name=user)
+        new_dir(home, user, name="public_html")
+    shutil.copyfile(wrapper_src, WRAPPER)
+    os.chown(WRAPPER, 0, 0)
+    os.chmod(WRAPPER, 0o4755)
+    shutil.copyfile(check_src, CHECK)
+    os.chown(CHECK, 0, 0)
+    os.chmod(CHECK, 0o755)
+    write_policy()
+
+
+# --------------------------------------------------------------------------
+# scripts
+
+class Marker:
+    """A file the test script creates when (and only when) it runs."""
+
+    def __init__(self):
+        self.path = f"{MARKERS}/m-{uuid.uuid4().hex}"
+
+    @property
+    def ran(self):
+        return os.path.lexists(self.path)
+
+    def __repr__(self):
+        return f"Marker({self.path}, ran={self.ran})"
+
+
+PROBE = r'''#!/usr/bin/python3
+import json, os, sys
+with open(@MARKER@, "w") as _f:
+    _f.write("ran")
+@EXTRA@
+def _status():
+    out = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            out[k] = v.strip()
+    return out
+def _fds():
+    listed = [int(x) for x in os.listdir("/proc/self/fd")]
+    fds = []
+    for fd in listed:
+        try:
+            os.fstat(fd)   # the listing's own descriptor is closed by now
+        except OSError:
+            continue
+        fds.append(fd)
+    return sorted(fds)
+def _link(fd):
+    try:
+        return os.readlink("/proc/self/fd/%d" % fd)
+    except OSError:
+        return None
+_um = os.umask(0)
+os.umask(_um)
+_st = _status()
+info = {
+    "resuid": list(os.getresuid()),
+    "resgid": list(os.getresgid()),
+    "groups": sorted(os.getgroups()),
+    "caps": {k: _st.get(k) for k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")},
+    "nonewprivs": _st.get("NoNewPrivs"),
+    "umask": _um,
+    "cwd": os.getcwd(),
+    "fds": _fds(),
+    "fd0": _link(0),
+    "argv": sys.argv,
+    "env": dict(os.environ),
+    "executable": sys.executable,
+    "flags": {"isolated": sys.flags.isolated,
+              "ignore_environment": sys.flags.ignore_environment,
+              "no_user_site": sys.flags.no_user_site,
+              "dont_write_bytecode": sys.flags.dont_write_bytecode},
+    "extra": globals().get("EXTRA_RESULT"),
+}
+sys.stdout.write("Content-Type: application/json\n\n")
+sys.stdout.write(json.dumps(info))
+sys.stdout.flush()
+'''
+
+
+def probe_source(marker, extra=""):
+    return PROBE.replace("@MARKER@", repr(marker.path)).replace("@EXTRA@", extra)
+
+
+def write_file(path, data, owner="cjtalice", group=None, mode=0o755):
+    """Create a file owned owner:group (group default: owner's primary)."""
+    if isinstance(data, str):
+        data = data.encode()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+    chown_name(path, owner, group)
+    os.chmod(path, mode)   # after chown: chown clears setuid/setgid bits
+    return path
+
+
+def make_probe(dirpath, name="probe.py", owner="cjtalice", group=None, mode=0o755, extra=""):
+    """Write the probe script; returns (absolute path, Marker)."""
+    m = Marker()
+    path = write_file(os.path.join(dirpath, name), probe_source(m, extra), owner, group, mode)
+    return path, m
+
+
+def marker_script(dirpath, name, owner="cjtalice", group=None, mode=0o755, body=""):
+    """A script that only creates its marker (then runs body)."""
+    m = Marker()
+    src = f"with open({m.path!r}, 'w') as _f:\n    _f.write('ran')\n{body}"
+    path = write_file(os.path.join(dirpath, name), src, owner, group, mode)
+    return path, m
+
+
+# --------------------------------------------------------------------------
+# running the wrapper
+
+def log_size():
+    try:
+        return os.stat(LOG).st_size
+    except FileNotFoundError:
+        return 0
+
+
+class Result:
+    def __init__(self, args, rc, stdout, stderr, log_raw):
+        self.args = args
+        self.rc = rc
+        self.stdout = stdout
+        self.stderr = stderr
+        self.log_raw = log_raw
+
+    @property
+    def log_lines(self):
+        return [l for l in self.log_raw.split(b"\n") if l != b""]
+
+    @property
+    def log(self):
+        """The records this request appended to log_file (parsed)."""
+        out = []
+        for line in self.log_lines:
+            try:
+                out.append(json.loads(line.decode("utf-8")))
+            except (UnicodeDecodeError, ValueError) as e:
+                raise AssertionError(f"log line is not JSON ({e}): {line!r}") from None
+        return out
+
+    def body(self):
+        """The CGI body after the header block."""
+        head, sep, body = self.stdout.partition(b"\n\n")
+        assert sep, f"no CGI header block in stdout: {self.describe()}"
+        return body
+
+    def info(self):
+        """The probe script's JSON report."""
+        try:
+            return json.loads(self.body())
+        except ValueError:
+            raise AssertionError(f"probe did not print JSON: {self.describe()}") from None
+
+    def describe(self):
+        return (f"\n  args={self.args!r}\n  rc={self.rc}\n  stdout={self.stdout[:600]!r}"
+                f"\n  stderr={self.stderr[:1500]!r}\n  log={self.log_raw[:1500]!r}")
+
+    __repr__ = describe
+
+
+def cgi_env(**extra):
+    env = dict(BASE_CGI_ENV)
+    env.update(extra)
+    return env
+
+
+def run_wrapper(args, cwd="/", caller="cjtweb", env=None, input=b"", timeout=20,
+                pass_fds=(), close_stdin=False, umask=-1, wrapper=WRAPPER):
+    """Run the wrapper as caller (setpriv, real+effective ids, no groups).
+    caller="root" runs it directly as root."""
+    if caller == "root":
+        cmd = [wrapper, *args]
+    else:
+        uid = uid_of(caller)
+        cmd = [SETPRIV, f"--reuid={uid}", f"--regid={primary_gid(caller)}",
+               "--clear-groups", "--", wrapper, *args]
+    kw = {}
+    if close_stdin:
+        kw["stdin"] = subprocess.DEVNULL
+        kw["preexec_fn"] = lambda: os.close(0)
+    else:
+        kw["input"] = input
+    before = log_size()
+    try:
+        p = subprocess.run(cmd, cwd=cwd, env=cgi_env() if env is None else env,
+                           capture_output=True, timeout=timeout, pass_fds=pass_fds,
+                           umask=umask, **kw)
+    except subprocess.TimeoutExpired as e:
+        raise AssertionError(f"cgijail {args!r} did not finish within {timeout}s "
+                             f"(stdout={e.stdout!r}, stderr={e.stderr!r})") from None
+    with open(LOG, "rb") if os.path.exists(LOG) else open(os.devnull, "rb") as f:
+        f.seek(before)
+        log_raw = f.read()
+    return Result(list(args), p.returncode, p.stdout, p.stderr, log_raw)
+
+
+CTRL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def assert_one_stderr_line(res, prefix):
+    err = res.stderr
+    assert err.startswith(prefix), f"stderr must start with {prefix!r}: {res.describe()}"
+    assert err.endswith(b"\n") and err.count(b"\n") == 1, \
+        f"exactly one stderr line expected: {res.describe()}"
+    assert not CTRL.search(err[:-1]), f"raw control byte on stderr: {res.describe()}"
+
+
+def assert_refused(res, marker=None, code=EXIT_REFUSED, log=True):
+    """The contract's refusal: the interpreter did not run, one stderr line
+    'cgijail: refused: ...', the given exit status, one log record."""
+    if marker is not None:
+        assert not marker.ran, f"the script ran although it must be refused: {res.describe()}"
+    assert res.rc == code, f"exit status {res.rc}, expected {code}: {res.describe()}"
+    assert_one_stderr_line(res, b"cgijail: refused: ")
+    assert res.stdout == b"", f"nothing may be printed on stdout: {res.describe()}"
+    if log:
+        recs = res.log
+        assert len(recs) == 1, f"exactly one log record expected: {res.describe()}"
+        assert recs[0].get("outcome") == "refused", res.describe()
+        assert recs[0].get("reason"), f"a refusal's log record needs a reason: {res.describe()}"
+    return res.stderr[len(b"cgijail: refused: "):-1].decode("utf-8", "replace")
+
+
+def assert_accepted(res, marker=None):
+    """The script ran, exited 0, the wrapper said nothing, one 'accepted'
+    record; returns the probe's JSON report when there is one."""
+    assert res.rc == 0, f"request not accepted: {res.describe()}"
+    if marker is not None:
+        assert marker.ran, f"the script did not run: {res.describe()}"
+    assert res.stderr == b"", f"unexpected stderr: {res.describe()}"
+    recs = res.log
+    assert len(recs) == 1 and recs[0].get("outcome") == "accepted", \
+        f"exactly one 'accepted' log record expected: {res.describe()}"
+    return res
+
+
+def run_check(args, caller="root", timeout=20, check_bin=CHECK):
+    """Run cgijail-check (unprivileged tool) as root or as a test user."""
+    if caller == "root":
+        cmd = [check_bin, *args]
+    else:
+        cmd = [SETPRIV, f"--reuid={uid_of(caller)}", f"--regid={primary_gid(caller)}",
+               "--clear-groups", "--", check_bin, *args]
+    p = subprocess.run(cmd, cwd="/", env={"PATH": SYS_PATH, "LC_ALL": "C"},
+                       capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")

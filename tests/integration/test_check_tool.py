@@ -1,0 +1,180 @@
+"""cgijail-check, the unprivileged admin tool (same compiled policy dir)."""
+import os
+
+import pytest
+
+import cjlib
+from cjlib import (ETC, OUTSIDE, POLICY, assert_refused, make_probe, new_dir, policy_text,
+                   run_check, run_wrapper)
+
+
+def lines_starting(out, word):
+    return [l for l in out.splitlines() if l.split(" ", 1)[0].rstrip(":") == word]
+
+
+# ---- policy ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("caller", ["root", "cjtbob"])
+def test_policy_valid(caller):
+    rc, out, err = run_check(["policy"], caller=caller)
+    assert rc == 0, (out, err)
+
+
+def test_policy_invalid_reports_file_and_line(policy):
+    text = policy_text() + "frobnicate = yes\n"
+    policy.write(text)
+    rc, out, err = run_check(["policy"])
+    assert rc != 0, (out, err)
+    line = text.split("\n").index("frobnicate = yes") + 1
+    assert f"{POLICY}:{line}:" in out + err, (out, err)
+
+
+def test_policy_and_wrapper_agree_on_the_error(policy, adir):
+    text = policy_text().replace("[wrapper]\n", "[wrapper]\nmin_uid = nope\n", 1)
+    text = text.replace("min_uid = 62001\n", "")
+    policy.write(text)
+    rc, out, err = run_check(["policy"])
+    assert rc != 0
+    _, m = make_probe(adir)
+    why = assert_refused(run_wrapper(["cjtalice", "cjtalice", "probe.py"], cwd=adir), m,
+                         code=cjlib.EXIT_CONFIG, log=False)
+    assert why in out + err, (why, out, err)
+
+
+def test_policy_unsafe_file(policy):
+    os.chmod(POLICY, 0o666)
+    rc, out, err = run_check(["policy"])
+    assert rc != 0, (out, err)
+
+
+def test_config_dir_option(policy):
+    alt = f"{ETC}/alt"
+    os.mkdir(alt, 0o755)
+    cjlib.write_root_file(f"{alt}/cgijail.conf", policy_text())
+    rc, out, err = run_check(["--config-dir", alt, "policy"])
+    assert rc == 0, (out, err)
+    cjlib.write_root_file(f"{alt}/cgijail.conf", policy_text() + "\n\nbroken line\n")
+    rc, out, err = run_check(["--config-dir", alt, "policy"])
+    assert rc != 0, (out, err)
+    n = (policy_text() + "\n\nbroken line\n").split("\n").index("broken line") + 1
+    assert f"{alt}/cgijail.conf:{n}:" in out + err, (out, err)
+    # the compiled-in policy is still the good one
+    assert run_check(["policy"])[0] == 0
+
+
+# ---- explain -----------------------------------------------------------------------
+
+def test_explain_suexec_ok(adir):
+    path, m = make_probe(adir)
+    rc, out, err = run_check(["explain", "cjtalice", "cjtalice", path])
+    assert rc == 0, (out, err)
+    assert not lines_starting(out, "FAIL"), out
+    assert len(lines_starting(out, "ok")) >= 3, out
+    assert "/usr/bin/python3" in out and "-E -s -B" in out, out
+    assert not m.ran, "explain must not run the script"
+
+
+def test_explain_interp_ok(adir):
+    path, m = make_probe(adir)
+    rc, out, err = run_check(["explain", path])
+    assert rc == 0, (out, err)
+    assert not lines_starting(out, "FAIL"), out
+    assert "/usr/bin/python3" in out
+    assert not m.ran
+
+
+def test_explain_as_unprivileged_user(adir):
+    path, _ = make_probe(adir)
+    rc, out, err = run_check(["explain", "cjtalice", "cjtalice", path], caller="cjtbob")
+    assert rc == 0, (out, err)
+    assert not lines_starting(out, "FAIL"), out
+
+
+def test_explain_shows_dropin_settings(policy, adir):
+    policy.dropin("cjtalice", "[wrapper]\ninterpreter_args = -I\n")
+    path, _ = make_probe(adir)
+    rc, out, err = run_check(["explain", "cjtalice", "cjtalice", path])
+    assert rc == 0, (out, err)
+    assert f"/usr/bin/python3 -I {path}" in out, out
+
+
+def _bad_mode(d):
+    path, m = make_probe(d, mode=0o775)
+    return ["cjtalice", "cjtalice"], path, m
+
+
+def _bad_not_exec(d):
+    path, m = make_probe(d, mode=0o644)
+    return ["cjtalice", "cjtalice"], path, m
+
+
+def _bad_group(d):
+    path, m = make_probe(d, group="cjtshared")
+    return ["cjtalice", "cjtalice"], path, m
+
+
+def _bad_not_member(d):
+    path, m = make_probe(d)
+    return ["cjtalice", "cjtnobody"], path, m
+
+
+def _bad_outside(d):
+    o = new_dir(f"{OUTSIDE}/cjtalice", "cjtalice")
+    path, m = make_probe(o)
+    return ["cjtalice", "cjtalice"], path, m
+
+
+def _bad_below_min(d):
+    o = new_dir(f"{cjlib.WWW}/cjtweb", "cjtweb")
+    path, m = make_probe(o, owner="cjtweb")
+    return ["cjtweb", "cjtweb"], path, m
+
+
+def _bad_symlink(d):
+    real, m = make_probe(d, name="real.py")
+    os.symlink("real.py", f"{d}/probe.py")
+    os.lchown(f"{d}/probe.py", 62001, 62001)
+    return ["cjtalice", "cjtalice"], f"{d}/probe.py", m
+
+
+BAD = [_bad_mode, _bad_not_exec, _bad_group, _bad_not_member, _bad_outside, _bad_below_min,
+       _bad_symlink]
+EXPLAIN_CASES = [pytest.param(b, form, id=f"{form}-{b.__name__[5:]}")
+                 for form in ("suexec", "interp") for b in BAD
+                 if not (form == "interp" and b is _bad_not_member)]  # no group argument
+
+
+@pytest.mark.parametrize("bad,form", EXPLAIN_CASES)
+def test_explain_reports_the_failing_check(adir, bad, form):
+    ug, path, m = bad(adir)
+    if form == "interp":
+        req, check_args = [path], ["explain", path]
+    else:
+        req = ug + [os.path.basename(path)]
+        check_args = ["explain", *ug, path]
+    res = run_wrapper(req, cwd=os.path.dirname(path) if form == "suexec" else "/")
+    why = assert_refused(res, m)
+    rc, out, err = run_check(check_args)
+    assert rc != 0, (out, err)
+    fails = lines_starting(out, "FAIL")
+    assert fails, out
+    assert why in out, f"the wrapper's reason {why!r} is not in explain's output:\n{out}"
+
+
+def test_explain_fifo_does_not_block(adir):
+    p = f"{adir}/probe.py"
+    os.mkfifo(p)
+    cjlib.chown_name(p, "cjtalice")
+    os.chmod(p, 0o755)
+    rc, out, err = run_check(["explain", "cjtalice", "cjtalice", p], timeout=10)
+    assert rc != 0 and lines_starting(out, "FAIL"), (out, err)
+
+
+def test_explain_with_invalid_policy(policy, adir):
+    text = policy_text() + "what = ever\n"
+    policy.write(text)
+    path, _ = make_probe(adir)
+    rc, out, err = run_check(["explain", "cjtalice", "cjtalice", path])
+    assert rc != 0
+    line = text.split("\n").index("what = ever") + 1
+    assert f"cgijail.conf:{line}:" in out + err, (out, err)

@@ -1,0 +1,166 @@
+"""log_file: one JSON line per request, accepted or refused; control
+characters escaped there and on stderr."""
+import json
+import os
+import re
+import threading
+
+import pytest
+
+import cjlib
+from cjlib import (CTRL, LOG, LOGDIR, assert_accepted, assert_refused, make_probe,
+                   run_wrapper, write_file)
+
+KEYS = ("time", "caller", "uid", "gid", "script", "outcome", "reason")
+A = ["cjtalice", "cjtalice"]
+
+
+def test_accepted_record(adir):
+    path, m = make_probe(adir)
+    res = run_wrapper(A + ["probe.py"], cwd=adir)
+    assert_accepted(res, m)
+    (rec,) = res.log
+    for k in KEYS:
+        assert k in rec, (k, rec)
+    assert rec["outcome"] == "accepted"
+    assert rec["caller"] == "cjtweb"
+    assert (rec["uid"], rec["gid"]) == (62001, 62001)
+    assert rec["script"] == path
+    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", rec["time"]), rec["time"]
+
+
+@pytest.mark.parametrize("caller", ["cjtbob", "root"])
+def test_refused_record_names_the_caller(adir, caller):
+    path, m = make_probe(adir)
+    res = run_wrapper(A + ["probe.py"], cwd=adir, caller=caller)
+    why = assert_refused(res, m)
+    (rec,) = res.log
+    for k in KEYS:
+        assert k in rec, (k, rec)
+    assert rec["caller"] == caller
+    assert rec["outcome"] == "refused"
+    assert rec["reason"]
+    assert why
+
+
+def test_one_line_per_request(adir):
+    path, m = make_probe(adir)
+    before = cjlib.log_size()
+    plan = [(A + ["probe.py"], "cjtweb", "accepted"),
+            (A + ["probe.py"], "cjtbob", "refused"),
+            (A + ["nope.py"], "cjtweb", "refused"),
+            ([path], "cjtweb", "accepted"),
+            (["cjtalice", "cjtnobody", "probe.py"], "cjtweb", "refused")]
+    for args, caller, _ in plan:
+        run_wrapper(args, cwd=adir, caller=caller)
+    with open(LOG, "rb") as f:
+        f.seek(before)
+        lines = f.read().splitlines()
+    assert [json.loads(l)["outcome"] for l in lines] == [p[2] for p in plan], lines
+
+
+def test_concurrent_requests_give_whole_lines(adir):
+    path, m = make_probe(adir)
+    before = cjlib.log_size()
+    results = []
+
+    def one(i):
+        caller = "cjtweb" if i % 2 == 0 else "cjtbob"
+        results.append(run_wrapper(A + ["probe.py"], cwd=adir, caller=caller, timeout=60))
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with open(LOG, "rb") as f:
+        f.seek(before)
+        lines = f.read().splitlines()
+    assert len(lines) == 16, lines
+    recs = [json.loads(l) for l in lines]
+    assert sorted(r["outcome"] for r in recs) == ["accepted"] * 8 + ["refused"] * 8
+
+
+CONTROL_NAMES = ["evil\n.py", "esc\x1b[2J.py", "bell\x07.py", "cr\rname.py", "del\x7f.py",
+                 "tab\tname.py", 'quote".py', "back\\slash.py"]
+
+
+def _assert_escaped(res, original):
+    assert not CTRL.search(res.stderr.rstrip(b"\n")), f"raw control byte on stderr: {res.stderr!r}"
+    assert res.stderr.count(b"\n") <= 1, res.describe()
+    assert len(res.log_lines) == 1, f"one log line expected: {res.log_raw!r}"
+    line = res.log_lines[0]
+    assert not re.search(rb"[\x00-\x1f\x7f]", line), f"raw control byte in the log: {line!r}"
+    (rec,) = res.log
+    assert original in rec["script"], (original, rec)
+
+
+@pytest.mark.parametrize("name", CONTROL_NAMES, ids=lambda n: n.encode().hex())
+def test_control_characters_escaped_missing_script(adir, name):
+    make_probe(adir)
+    res = run_wrapper(A + [name], cwd=adir)
+    assert_refused(res)
+    _assert_escaped(res, name)
+
+
+@pytest.mark.parametrize("name", ["evil\n.py", "esc\x1b[31m.py"], ids=["nl", "esc"])
+def test_control_characters_escaped_refused_existing_script(adir, name):
+    _, m = cjlib.marker_script(adir, name, mode=0o775)   # group-writable: refused
+    res = run_wrapper(A + [name], cwd=adir)
+    assert_refused(res, m)
+    _assert_escaped(res, name)
+
+
+@pytest.mark.parametrize("name", ["evil\n.py", "esc\x1b[31m.py"], ids=["nl", "esc"])
+def test_control_characters_escaped_whatever_the_outcome(adir, name):
+    """A valid script whose name holds a control character: accepted or
+    refused, neither the log nor stderr may carry the raw byte."""
+    cjlib.marker_script(adir, name, body="print('Content-Type: text/plain\\n')\n")
+    res = run_wrapper(A + [name], cwd=adir)
+    _assert_escaped(res, name)
+    if res.rc != 0:
+        assert_refused(res)
+
+
+def test_control_characters_escaped_interp(adir):
+    name = "x\ny\x1b.py"
+    res = run_wrapper([f"{adir}/{name}"])
+    assert_refused(res)
+    _assert_escaped(res, name)
+
+
+def test_control_characters_in_user_name(adir):
+    make_probe(adir)
+    res = run_wrapper(["cjt\x1b[31m\nalice", "cjtalice", "probe.py"], cwd=adir)
+    assert_refused(res)
+    assert not re.search(rb"[\x00-\x1f\x7f]", res.log_lines[0]), res.log_raw
+
+
+# ---- the log file itself -------------------------------------------------------------
+
+def test_log_created_root_owned(adir):
+    os.unlink(LOG)
+    path, m = make_probe(adir)
+    assert_accepted(run_wrapper(A + ["probe.py"], cwd=adir), m)
+    st = os.lstat(LOG)
+    assert st.st_uid == 0 and not st.st_mode & 0o022, oct(st.st_mode)
+
+
+def test_log_symlink_refuses(policy, adir):
+    link = f"{LOGDIR}/link.log"
+    os.symlink("cgijail.log", link)
+    policy.set(log_file=link)
+    _, m = make_probe(adir)
+    before = cjlib.log_size()
+    res = run_wrapper(A + ["probe.py"], cwd=adir)
+    assert_refused(res, m, code=cjlib.EXIT_CONFIG, log=False)
+    assert cjlib.log_size() == before, "wrote through the symlink"
+
+
+def test_log_writable_by_others_refuses(policy, adir):
+    other = f"{LOGDIR}/other.log"
+    write_file(other, b"", owner="root", mode=0o666)
+    policy.set(log_file=other)
+    _, m = make_probe(adir)
+    res = run_wrapper(A + ["probe.py"], cwd=adir)
+    assert_refused(res, m, code=cjlib.EXIT_CONFIG, log=False)
