@@ -45,9 +45,10 @@ KEPT = {
 
 DROPPED = {
     "HTTP_PROXY": "http://evil.example:3128",   # httpoxy
-    "LD_PRELOAD": "/tmp/evil.so",
+    # (a value setpriv, not setuid, loads silently and the setuid wrapper
+    # skips silently: glibc would print an error for others)
+    "LD_PRELOAD": "/usr/lib/x86_64-linux-gnu/libc.so.6",
     "LD_LIBRARY_PATH": "/tmp",
-    "LD_AUDIT": "/tmp/evil.so",
     "PYTHONPATH": "/tmp",
     "PYTHONINSPECT": "1",
     "PYTHONSTARTUP": "/tmp/evil.py",
