@@ -33,16 +33,20 @@ int main(int argc, char *argv[])
 		outcome_refuse(&rq, -1, CGIJAIL_EXIT_REFUSED, why);
 	log_open_syslog();
 
-	/* 2. The command line: suexec protocol, interpreter mode or -V. */
-	if (args_parse(argc, argv, &args, &why) != 0)
-		outcome_refuse(&rq, -1, CGIJAIL_EXIT_REFUSED, why);
-	request_init(&rq, &args, NULL, NULL);
-
-	/* 3. The policy, checked on its descriptors, from the compiled-in dir. */
+	/* 2. The policy, checked on its descriptors, from the compiled-in dir,
+	 *    and its log file, so that every later refusal is recorded. */
 	if (config_load(cgijail_config_dir, &cfg, err, sizeof(err)) != 0)
 		outcome_refuse(&rq, -1, CGIJAIL_EXIT_CONFIG, err);
 	if (cfg.pol.log_file && (logfd = log_open_file(cfg.pol.log_file, &why)) < 0)
 		outcome_refuse(&rq, -1, CGIJAIL_EXIT_CONFIG, why);
+
+	/* 3. The command line: suexec protocol, interpreter mode or -V. */
+	if (args_parse(argc, argv, &args, &why) != 0) {
+		request_note_argv(&rq, argc, argv);
+		(void)request_check_caller(&rq, &cfg.pol, getuid()); /* for the record */
+		outcome_refuse(&rq, logfd, CGIJAIL_EXIT_REFUSED, why);
+	}
+	request_init(&rq, &args, NULL, NULL);
 
 	/* 4. The caller: root (for -V only) or a user listed in caller=. */
 	if (args.mode == MODE_VERSION && getuid() == 0)

@@ -17,18 +17,31 @@
 
 extern char **environ;
 
+/* fds 0-2 must be open and usable in their direction: a closed one (or the
+ * placeholder glibc puts there for a setuid program: /dev/full for 0,
+ * /dev/null read-only for 1 and 2) becomes /dev/null, readable for 0 and
+ * writable for 1 and 2, so the script never meets EBADF on them. */
 static int ensure_std_fds(void)
 {
 	for (int fd = 0; fd <= 2; fd++) {
-		if (fcntl(fd, F_GETFD) != -1)
-			continue;
-		if (errno != EBADF)
+		int want = fd == 0 ? O_RDONLY : O_WRONLY;
+		int fl = fcntl(fd, F_GETFL);
+
+		if (fl == -1 && errno != EBADF)
 			return -1;
-		/* Lowest free descriptor: this is fd itself. */
-		int nfd = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (fl != -1 && ((fl & O_ACCMODE) == O_RDWR || (fl & O_ACCMODE) == want))
+			continue;
+		int nfd = open("/dev/null", want | O_CLOEXEC);
+		if (nfd < 0)
+			return -1;
 		if (nfd != fd) {
-			if (nfd >= 0)
+			/* dup2 clears O_CLOEXEC on the new descriptor. */
+			if (dup2(nfd, fd) != fd) {
 				(void)close(nfd);
+				return -1;
+			}
+			(void)close(nfd);
+		} else if (fcntl(fd, F_SETFD, 0) != 0) {
 			return -1;
 		}
 	}

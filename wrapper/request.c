@@ -51,6 +51,22 @@ void request_init(struct request *rq, const struct request_args *a,
 		   a->userdir ? "userdir" : "suexec";
 }
 
+void request_note_argv(struct request *rq, int argc, char *argv[])
+{
+	if (argc < 2 || argv == NULL || argv[1] == NULL)
+		return;
+	if (argv[1][0] == '/') {
+		rq->a.cmd = argv[1];
+		rq->mode = "interpreter";
+		return;
+	}
+	rq->a.user = argv[1];
+	if (argc > 2)
+		rq->a.group = argv[2];
+	if (argc > 3)
+		rq->a.cmd = argv[3];
+}
+
 void request_free(struct request *rq)
 {
 	fsys_walk_close(&rq->walk);

@@ -52,6 +52,10 @@ struct request {
 void request_init(struct request *rq, const struct request_args *a,
 		  report_fn report, void *ctx);
 
+/* For the record of a command line that args_parse() refused: keep the raw
+ * USER, GROUP and CMD (or script path) so the log says what was asked. */
+void request_note_argv(struct request *rq, int argc, char *argv[]);
+
 /* caller: real uid has a name listed in caller=; root never is. */
 int request_check_caller(struct request *rq, const struct policy *p, uid_t uid);
 
