@@ -6,7 +6,8 @@ with cleanup_world().  Everything lives under TOP; the test users are the
 cjt* names in USERS/GROUPS (uids/gids 62000-62999).
 
 Identities:
-  cjtweb   62000  the caller (web server); as a target it is below min_uid
+  cjtweb   62000  the caller (web server); as a target it is below min_uid;
+                  also in cjtwebx (62012), to isolate the min_uid check
   cjtalice 62001  the normal script owner; also in cjtshared
   cjtbob   62002  another user; also in cjtnobody
   cjtcarol 62003  also in group cjtweb (62000, below min_gid)
@@ -53,10 +54,11 @@ GROUPS = {
     "cjtcarol": 62003,
     "cjtshared": 62010,
     "cjtnobody": 62011,
+    "cjtwebx": 62012,
 }
 # name: (uid, primary group, supplementary groups)
 USERS = {
-    "cjtweb": (62000, "cjtweb", []),
+    "cjtweb": (62000, "cjtweb", ["cjtwebx"]),
     "cjtalice": (62001, "cjtalice", ["cjtshared"]),
     "cjtbob": (62002, "cjtbob", ["cjtnobody"]),
     "cjtcarol": (62003, "cjtcarol", ["cjtweb"]),
@@ -68,22 +70,10 @@ UNUSED_GID = 62998   # asserted free: no such group
 # test that shows one is marked xfail(strict=True): it fails the run as soon
 # as the wrapper is fixed, so the marker gets removed with the fix.
 KNOWN_BUGS = {
-    "cmdline-not-logged":
-        "wrapper bug: a request refused while its command line is parsed (usage "
-        "error, bad USER/GROUP, CMD with '/', '..', '' or a control character, a "
-        "non-normalized interpreter-mode path) appends no record to log_file; "
-        "contract: every request, accepted or refused, appends one JSON line "
-        "(main.c calls outcome_refuse(&rq, -1, ...) before config_load)",
     "exec-failure-not-a-refusal":
         "wrapper bug: when exec of the interpreter fails (status 127) stderr says "
         "'cgijail: error: ...' and log_file gets two records ('accepted' then "
         "'error'); contract: one 'cgijail: refused: ' line and one log record",
-    "closed-std-fd-unusable":
-        "wrapper bug: a standard descriptor the caller closed reaches the script "
-        "as glibc's AT_SECURE placeholder (fd 0: /dev/full write-only, fd 1/2: "
-        "/dev/null read-only), not reopened on /dev/null usable in its "
-        "direction: reading stdin fails with EBADF (proc_sanitize's "
-        "ensure_std_fds only checks that the fd is open)",
 }
 
 

@@ -152,7 +152,6 @@ def test_stdin_closed_by_caller_still_fd0(adir):
     assert res.info()["fds"] == [0, 1, 2]
 
 
-@cjlib.known_bug("closed-std-fd-unusable")
 def test_stdin_closed_by_caller_reads_dev_null(adir):
     path, m = make_probe(adir)
     res = run_wrapper(["cjtalice", "cjtalice", "probe.py"], cwd=adir, close_stdin=True)
@@ -163,7 +162,6 @@ def test_stdin_closed_by_caller_reads_dev_null(adir):
     assert info["stdin"] == ""          # EOF, not an error
 
 
-@cjlib.known_bug("closed-std-fd-unusable")
 @pytest.mark.parametrize("fd", [1, 2])
 def test_stdout_stderr_closed_by_caller_writable(adir, fd):
     """README: 0-2 guaranteed; a script writing to them must not get EBADF."""
@@ -242,3 +240,23 @@ def test_version_refused_to_non_caller():
     assert_refused(res)
     assert POLICY.encode() not in res.stdout
 
+
+
+@pytest.mark.parametrize("mode", [0o700, 0o500, 0o750])
+def test_private_script_modes_accepted(adir, mode):
+    """Nothing beyond owner-execute is required of the script's mode."""
+    path, m = make_probe(adir, mode=mode)
+    res = run_wrapper(["cjtalice", "cjtalice", "probe.py"], cwd=adir)
+    assert_accepted(res, m)
+    assert res.info()["argv"] == [path]
+
+
+def test_script_directly_in_userdir(world):
+    pub = f"{cjlib.HOMES}/cjtalice/public_html"
+    path, m = make_probe(pub, name=f"top-{os.getpid()}.py")
+    try:
+        res = run_wrapper(["~cjtalice", "cjtalice", os.path.basename(path)], cwd=pub)
+        assert_accepted(res, m)
+        assert res.info()["cwd"] == pub
+    finally:
+        os.unlink(path)
