@@ -374,6 +374,8 @@ info = {
     "groups": sorted(os.getgroups()),
     "caps": {k: _st.get(k) for k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")},
     "nonewprivs": _st.get("NoNewPrivs"),
+    "sigign": _st.get("SigIgn"),
+    "sigblk": _st.get("SigBlk"),
     "umask": _um,
     "cwd": os.getcwd(),
     "fds": _fds(),
@@ -492,7 +494,8 @@ def cgi_env(**extra):
 
 
 def run_wrapper(args, cwd="/", caller="cjtweb", env=None, input=b"", timeout=20,
-                pass_fds=(), close_stdin=False, close_fds=(), umask=-1, wrapper=WRAPPER):
+                pass_fds=(), close_stdin=False, close_fds=(), umask=-1, wrapper=WRAPPER,
+                preexec=None):
     """Run the wrapper as caller (setpriv, real+effective ids, no groups).
     caller="root" runs it directly as root."""
     if caller == "root":
@@ -508,8 +511,13 @@ def run_wrapper(args, cwd="/", caller="cjtweb", env=None, input=b"", timeout=20,
         kw["stdin"] = subprocess.DEVNULL
     else:
         kw["input"] = input
-    if close_fds:
-        kw["preexec_fn"] = lambda: [os.close(fd) for fd in close_fds]
+    if close_fds or preexec:
+        def _pre():
+            if preexec:
+                preexec()
+            for fd in close_fds:
+                os.close(fd)
+        kw["preexec_fn"] = _pre
     before = log_size()
     try:
         p = subprocess.run(cmd, cwd=cwd, env=cgi_env() if env is None else env,

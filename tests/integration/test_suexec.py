@@ -260,3 +260,24 @@ def test_script_directly_in_userdir(world):
         assert res.info()["cwd"] == pub
     finally:
         os.unlink(path)
+
+
+def test_signal_dispositions_and_mask_reset(adir):
+    """README: signals reset.  The caller ignores SIGHUP/SIGTERM/SIGUSR1 and
+    blocks SIGUSR2; the script sees none of it (Python itself ignores only
+    SIGPIPE and SIGXFSZ)."""
+    import signal
+
+    def hostile():
+        for sig in (signal.SIGHUP, signal.SIGTERM, signal.SIGUSR1):
+            signal.signal(sig, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2})
+
+    path, m = make_probe(adir)
+    res = run_wrapper(["cjtalice", "cjtalice", "probe.py"], cwd=adir, preexec=hostile)
+    assert_accepted(res, m)
+    info = res.info()
+    ign = int(info["sigign"], 16)
+    for sig in (signal.SIGHUP, signal.SIGTERM, signal.SIGUSR1):
+        assert not ign & (1 << (sig - 1)), f"{sig!r} still ignored: SigIgn={info['sigign']}"
+    assert int(info["sigblk"], 16) == 0, f"SigBlk={info['sigblk']}"
