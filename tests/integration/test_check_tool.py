@@ -178,3 +178,14 @@ def test_explain_with_invalid_policy(policy, adir):
     assert rc != 0
     line = text.split("\n").index("what = ever") + 1
     assert f"cgijail.conf:{line}:" in out + err, (out, err)
+
+
+@pytest.mark.parametrize("mode", [0o775, 0o757])
+def test_config_dir_option_unsafe_dir(policy, mode):
+    alt = f"{ETC}/alt"
+    os.mkdir(alt)
+    os.chmod(alt, mode)
+    cjlib.write_root_file(f"{alt}/cgijail.conf", policy_text())
+    rc, out, err = run_check(["--config-dir", alt, "policy"])
+    assert rc != 0, (out, err)
+    assert alt in out + err, (out, err)
