@@ -196,3 +196,19 @@ def test_log_writable_by_others_refuses(policy, adir):
     _, m = make_probe(adir)
     res = run_wrapper(A + ["probe.py"], cwd=adir)
     assert_refused(res, m, code=cjlib.EXIT_CONFIG, log=False)
+
+
+@pytest.mark.parametrize("name", ["bad\udcff\udcfeutf8", "\x01" * 250, "\\" * 250],
+                         ids=["invalid-utf8", "many-controls", "many-backslashes"])
+def test_log_line_stays_valid_json(adir, name):
+    """Names that are invalid UTF-8 or escape to far more than they are long:
+    the record is still one line of valid (UTF-8) JSON, stderr one line."""
+    d = adir
+    for _ in range(3):
+        d = cjlib.new_dir(d, "cjtalice", name=name)
+    _, m = make_probe(d, mode=0o775)   # refused at the latest by the mode
+    res = run_wrapper(A + ["probe.py"], cwd=d)
+    assert_refused(res, m)             # parses the log line as UTF-8 JSON
+    _assert_stderr_escaped(res)
+    line = res.log_lines[0]
+    assert not re.search(rb"[\x00-\x1f\x7f]", line), line

@@ -7,6 +7,7 @@ noted, the request would be accepted but for the one thing the scenario
 breaks (the accepted twins live in test_suexec.py / test_interp.py)."""
 import os
 import stat
+import subprocess
 
 import pytest
 
@@ -630,3 +631,32 @@ def test_accepted_twin_of_the_table():
     d, m = good()
     res = run_wrapper(A + ["probe.py"], cwd=d)
     cjlib.assert_accepted(res, m)
+
+
+EXECVE_EMPTY_ARGV = r'''
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+argv = (ctypes.c_char_p * 1)(None)
+envs = [e.encode() for e in sys.argv[2:]]
+envp = (ctypes.c_char_p * (len(envs) + 1))(*envs, None)
+libc.execve(sys.argv[1].encode(), argv, envp)
+sys.exit(99)
+'''
+
+
+def test_empty_argv_is_refused():
+    """argc == 0 (pkexec, CVE-2021-4034): argv[1] would read envp[0], which
+    here names a valid script.  (Kernels >= 5.18 turn it into argv = [""].)"""
+    d, m = good()
+    env0 = f"{d}/probe.py"
+    before = cjlib.log_size()
+    p = subprocess.run([cjlib.SETPRIV, "--reuid=62000", "--regid=62000", "--clear-groups", "--",
+                        cjlib.PYTHON, "-c", EXECVE_EMPTY_ARGV, cjlib.WRAPPER, env0,
+                        "REQUEST_METHOD=GET"],
+                       cwd=d, env={}, capture_output=True, timeout=20)
+    with open(cjlib.LOG, "rb") as f:
+        f.seek(before)
+        log_raw = f.read()
+    res = cjlib.Result(["<argc 0>"], p.returncode, p.stdout, p.stderr, log_raw)
+    assert res.rc != 99, f"execve failed: {res.describe()}"
+    cjlib.assert_refused(res, m)
