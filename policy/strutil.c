@@ -3,39 +3,40 @@
 
 #include <string.h>
 
-int str_to_ulong_strict(const char *s, unsigned long max, unsigned long *out)
+/* Shared by the decimal and octal parsers: digits of base only, value <= max,
+ * overflow detected before it can happen (no strtoul: it accepts a sign,
+ * leading blanks and a "0x" prefix, and saturates silently). */
+static int digits_to_ulong(const char *s, unsigned base, unsigned long max,
+			   unsigned long *out)
 {
 	unsigned long v = 0;
 
-	if (s == NULL || *s == '\0' || (s[0] == '0' && s[1] != '\0'))
+	if (s == NULL || *s == '\0')
 		return -1;
 	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
+		if (*s < '0' || *s >= (char)('0' + base))
 			return -1;
 		unsigned long d = (unsigned long)(*s - '0');
-		if (v > (max - d) / 10)
+		/* v * base + d <= max  <=>  d <= max && v <= (max - d) / base */
+		if (d > max || v > (max - d) / base)
 			return -1;
-		v = v * 10 + d;
+		v = v * base + d;
 	}
-	*out = v;
+	if (out != NULL)
+		*out = v;
 	return 0;
+}
+
+int str_to_ulong_strict(const char *s, unsigned long max, unsigned long *out)
+{
+	if (s == NULL || (s[0] == '0' && s[1] != '\0'))
+		return -1;
+	return digits_to_ulong(s, 10, max, out);
 }
 
 int str_to_octal_strict(const char *s, unsigned long max, unsigned long *out)
 {
-	unsigned long v = 0;
-
-	if (s == NULL || *s == '\0' || strlen(s) > 12)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '7')
-			return -1;
-		v = v * 8 + (unsigned long)(*s - '0');
-		if (v > max)
-			return -1;
-	}
-	*out = v;
-	return 0;
+	return digits_to_ulong(s, 8, max, out);
 }
 
 static bool has_control(const char *s)
@@ -46,7 +47,8 @@ static bool has_control(const char *s)
 	return false;
 }
 
-/* Every component of p (split on '/') is non-empty, not "." and not "..". */
+/* Every component of p (split on '/') is non-empty, not "." and not "..",
+ * and p does not end in '/'. */
 static bool components_ok(const char *p)
 {
 	while (*p) {
@@ -115,84 +117,113 @@ bool name_is_valid(const char *name)
 	return true;
 }
 
-/* Length of a valid UTF-8 sequence starting at s, or 0. */
-static size_t utf8_len(const unsigned char *s)
+/* Length of a valid UTF-8 sequence starting at s (shortest form, no
+ * surrogate, <= U+10FFFF) with its code point in *cp, or 0. */
+static size_t utf8_decode(const unsigned char *s, unsigned long *cp)
 {
 	size_t len;
-	unsigned long cp;
+	unsigned long c;
 
 	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
 		len = 2;
-		cp = s[0] & 0x1f;
+		c = s[0] & 0x1fU;
 	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
 		len = 3;
-		cp = s[0] & 0x0f;
+		c = s[0] & 0x0fU;
 	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
 		len = 4;
-		cp = s[0] & 0x07;
+		c = s[0] & 0x07U;
 	} else {
 		return 0;
 	}
+	/* A NUL terminator fails this test, so no read past the string. */
 	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
+		if ((s[i] & 0xc0U) != 0x80U)
 			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
+		c = (c << 6) | (s[i] & 0x3fU);
 	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
 		return 0;
+	*cp = c;
 	return len;
+}
+
+/* Valid code points that are still escaped: C1 controls (some terminals act
+ * on U+009B as CSI), the Unicode line/paragraph separators (log tools may
+ * split on them) and the bidirectional overrides/isolates (they reorder what
+ * a reader sees).  The escaped form decodes to the same JSON string. */
+static bool escape_codepoint(unsigned long cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e ||
+	       cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+#define ITEM_MAX 6 /* longest output of one input item: "\\uXXXX" */
+
+/* The escaped form of the item starting at *p (one byte, or one whole UTF-8
+ * sequence) into item; returns its length and sets *adv to the input bytes
+ * it stands for. */
+static size_t escape_item(const unsigned char *p, char item[ITEM_MAX], size_t *adv)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned long cp = *p;
+	size_t n;
+
+	*adv = 1;
+	if (*p == '"' || *p == '\\') {
+		item[0] = '\\';
+		item[1] = (char)*p;
+		return 2;
+	}
+	if (*p >= 0x20 && *p < 0x7f) {
+		item[0] = (char)*p;
+		return 1;
+	}
+	if (*p >= 0x80 && (n = utf8_decode(p, &cp)) != 0) {
+		*adv = n;
+		if (!escape_codepoint(cp)) {
+			memcpy(item, p, n);
+			return n;
+		}
+	}
+	/* Control byte, invalid UTF-8 byte (as \u00XX) or escaped code point. */
+	item[0] = '\\';
+	item[1] = 'u';
+	item[2] = hex[(cp >> 12) & 0xf];
+	item[3] = hex[(cp >> 8) & 0xf];
+	item[4] = hex[(cp >> 4) & 0xf];
+	item[5] = hex[cp & 0xf];
+	return 6;
 }
 
 size_t str_escape_json(char *out, size_t outsz, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-	size_t o = 0;
+	const unsigned char *p;
+	char item[ITEM_MAX];
+	size_t o = 0, total = 0, adv;
 
-	if (outsz == 0)
+	if (out == NULL || outsz == 0)
 		return 0;
-	while (*p) {
-		char tmp[8];
-		size_t tl = 0, adv = 1;
-
-		if (*p == '"' || *p == '\\') {
-			tmp[tl++] = '\\';
-			tmp[tl++] = (char)*p;
-		} else if (*p < 0x20 || *p == 0x7f) {
-			tmp[tl++] = '\\';
-			tmp[tl++] = 'u';
-			tmp[tl++] = '0';
-			tmp[tl++] = '0';
-			tmp[tl++] = hex[*p >> 4];
-			tmp[tl++] = hex[*p & 0xf];
-		} else if (*p < 0x80) {
-			tmp[tl++] = (char)*p;
-		} else if ((adv = utf8_len(p)) != 0) {
-			memcpy(tmp, p, adv);
-			tl = adv;
-		} else {
-			adv = 1;
-			tmp[tl++] = '\\';
-			tmp[tl++] = 'u';
-			tmp[tl++] = '0';
-			tmp[tl++] = '0';
-			tmp[tl++] = hex[*p >> 4];
-			tmp[tl++] = hex[*p & 0xf];
-		}
-		/* Append whole items only; while more input follows, keep
-		 * room for "..." and the NUL, so o is always a boundary. */
-		bool last = p[adv] == '\0';
-		if (o + tl + (last ? 1 : 4) > outsz) {
-			for (size_t i = 0; i < 3 && o + 1 < outsz; i++)
-				out[o++] = '.';
-			out[o] = '\0';
-			return o;
-		}
-		memcpy(out + o, tmp, tl);
-		o += tl;
-		p += adv;
+	if (s == NULL)
+		s = "";
+	for (p = (const unsigned char *)s; *p; p += adv)
+		total += escape_item(p, item, &adv);
+	/* Everything fits: copy it all.  Otherwise append whole items while
+	 * "..." and the NUL still fit after them, so no escape or UTF-8
+	 * sequence is ever cut. */
+	size_t limit = total < outsz ? outsz - 1 : (outsz > 4 ? outsz - 4 : 0);
+	for (p = (const unsigned char *)s; *p; p += adv) {
+		size_t n = escape_item(p, item, &adv);
+		if (n > limit - o)
+			break;
+		memcpy(out + o, item, n);
+		o += n;
 	}
+	if (total >= outsz)
+		for (size_t i = 0; i < 3 && o + 1 < outsz; i++)
+			out[o++] = '.';
 	out[o] = '\0';
 	return o;
 }

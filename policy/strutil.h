@@ -39,8 +39,10 @@ bool name_is_valid(const char *name);
  * that it is safe inside a JSON string and a log line: '"' and '\\' are
  * backslash-escaped, control characters (< 0x20, 0x7f) become \u00XX,
  * bytes >= 0x80 are kept only when they form valid UTF-8, else \u00XX.
- * Truncates (never splitting an escape) with "..." when out is too small.
- * Returns the length written. */
+ * Valid UTF-8 for C1 controls (U+0080..U+009F), U+2028/U+2029 and the
+ * bidirectional marks/overrides is written as \uXXXX too (same JSON value).
+ * Truncates (never splitting an escape or a UTF-8 sequence) with "..." when
+ * out is too small.  s NULL is "".  Returns the length written. */
 size_t str_escape_json(char *out, size_t outsz, const char *s);
 
 #endif
