@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include "fsys.h"
 #include "rules.h"
 #include "strutil.h"
 
@@ -77,13 +79,37 @@ void log_open_syslog(void)
 
 int log_open_file(const char *path, const char **reason)
 {
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct walk w;
 	struct stat st;
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
-				    O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0640);
+	size_t bad;
 
+	if (path[0] != '/' || slash == NULL || slash[1] == '\0' ||
+	    (size_t)(slash - path) >= sizeof(dir)) {
+		*reason = "log_file is not an absolute file path";
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	if (fsys_walk_dir(dir, &w, reason, &bad) != 0) {
+		*reason = "log_file's directory cannot be walked without symlinks";
+		return -1;
+	}
+	for (size_t i = 0; i < w.n; i++) {
+		if (rule_config_dir(&w.st[i]) != NULL) {
+			*reason = "log_file's directories must be owned by root and not writable by group or others";
+			fsys_walk_close(&w);
+			return -1;
+		}
+	}
+	int fd = openat(w.fd, slash + 1,
+			O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+				O_CLOEXEC | O_NOCTTY,
+			0640);
+	int e = errno;
+	fsys_walk_close(&w);
 	if (fd < 0) {
-		*reason = errno == ELOOP ? "log_file is a symbolic link" :
-					   "cannot open log_file";
+		*reason = e == ELOOP ? "log_file is a symbolic link" : "cannot open log_file";
 		return -1;
 	}
 	if (fstat(fd, &st) != 0) {
@@ -93,9 +119,9 @@ int log_open_file(const char *path, const char **reason)
 	}
 	const char *r = rule_log_file(&st);
 	if (r) {
-		*reason = S_ISREG(st.st_mode) ?
-				  "log_file is not owned by root or is writable by group or others" :
-				  "log_file is not a regular file";
+		*reason = !S_ISREG(st.st_mode) ? "log_file is not a regular file" :
+			  st.st_nlink != 1 ? "log_file has more than one hard link" :
+					     "log_file is not owned by root or is writable by group or others";
 		(void)close(fd);
 		return -1;
 	}

@@ -40,9 +40,12 @@ size_t log_format_syslog(char *out, size_t outsz, const struct log_record *r);
 /* Open syslog (LOG_AUTHPRIV, ident "cgijail", LOG_PID|LOG_NDELAY). */
 void log_open_syslog(void);
 
-/* Open log_file for appending: O_WRONLY|O_APPEND|O_CREAT|O_NOFOLLOW|
- * O_NONBLOCK|O_CLOEXEC, mode 0640, then fstat: must pass rule_log_file().
- * Returns the fd, or -1 with *reason.  Called as root. */
+/* Open log_file for appending, as root, on descriptors: every directory from
+ * "/" to its parent is walked with O_NOFOLLOW and must pass
+ * rule_config_dir() (root-owned, not group/other-writable), then the file is
+ * opened below that directory fd with O_WRONLY|O_APPEND|O_CREAT|O_NOFOLLOW|
+ * O_NONBLOCK|O_CLOEXEC, mode 0640, and must pass rule_log_file().  Returns
+ * the fd, or -1 with *reason. */
 int log_open_file(const char *path, const char **reason);
 
 /* Write r to syslog and, when fd >= 0, as one JSON line to fd (a single

@@ -36,7 +36,8 @@ const char *rule_config_file(const struct stat *st);
  * a regular file owned by root, not writable by group or other, executable. */
 const char *rule_interpreter(const struct stat *st);
 
-/* The log file: a regular file owned by root, not writable by group/other. */
+/* The log file: a regular file owned by root, not writable by group/other,
+ * with exactly one hard link. */
 const char *rule_log_file(const struct stat *st);
 
 /* Target ids: neither 0, uid >= min_uid, gid >= min_gid. */

@@ -198,6 +198,32 @@ def test_log_writable_by_others_refuses(policy, adir):
     assert_refused(res, m, code=cjlib.EXIT_CONFIG, log=False)
 
 
+def test_log_hard_link_refuses(policy, adir):
+    """A second name for a root-owned file (e.g. a link to /etc/shadow made
+    where protected_hardlinks is off) must not become root's append target."""
+    victim = f"{LOGDIR}/victim"
+    write_file(victim, b"secret\n", owner="root", mode=0o600)
+    link = f"{LOGDIR}/linked.log"
+    os.link(victim, link)
+    policy.set(log_file=link)
+    _, m = make_probe(adir)
+    res = run_wrapper(A + ["probe.py"], cwd=adir)
+    assert_refused(res, m, code=cjlib.EXIT_CONFIG, log=False)
+    with open(victim, "rb") as f:
+        assert f.read() == b"secret\n", "appended through the hard link"
+
+
+def test_log_directory_writable_by_others_refuses(policy, adir):
+    d = f"{LOGDIR}/open"
+    os.mkdir(d)
+    os.chmod(d, 0o777)
+    policy.set(log_file=f"{d}/cgijail.log")
+    _, m = make_probe(adir)
+    res = run_wrapper(A + ["probe.py"], cwd=adir)
+    assert_refused(res, m, code=cjlib.EXIT_CONFIG, log=False)
+    assert not os.path.exists(f"{d}/cgijail.log")
+
+
 @pytest.mark.parametrize("name", ["bad\udcff\udcfeutf8", "\x01" * 250, "\\" * 250],
                          ids=["invalid-utf8", "many-controls", "many-backslashes"])
 def test_log_line_stays_valid_json(adir, name):
