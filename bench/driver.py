@@ -1,0 +1,567 @@
+#!/usr/bin/python3
+"""Per-request cost of running a CGI script through cgijail and its peers.
+
+Two subcommands, both started by bench/run.sh (which prepares users, policy,
+wrapper builds and the script tree, and removes them again):
+
+  driver.py measure [options] > results.json
+      Starts as root, drops to the caller (www-data) once with
+      setgroups/setgid/setuid, chdirs into the script's directory and then,
+      for every variant in VARIANTS: checks its output once, and times
+      fork+exec+wait cycles (os.posix_spawn, stdout+stderr to a pipe read to
+      EOF, stdin /dev/null, a fixed small CGI environment), interleaved
+      round-robin over the variants so that drift hits all of them alike.
+      Every timed run's exit status and output are checked too: a refused
+      request is never timed as a fast one.
+
+  driver.py report results.json > performance.md
+      Renders the markdown table, ratios and machine facts.
+
+A row is one entry in VARIANTS (below).  A future row (seccomp, cgroups,
+Landlock, full sandbox) is one more entry there, plus whatever run.sh must
+install for it (a wrapper build, a policy) passed in as an option.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import pwd
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+HELLO_OUTPUT = b"Content-Type: text/plain\n\nhello\n"
+
+# The fixed CGI environment every variant is spawned with (what mod_cgi would
+# pass for "GET /site/hello.py?x=1").  The wrappers filter it themselves.
+def cgi_env(script_dir: str, script: str, docroot: str) -> dict[str, str]:
+    rel = os.path.relpath(script_dir, docroot)
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "GATEWAY_INTERFACE": "CGI/1.1",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "SERVER_SOFTWARE": "Apache/2.4",
+        "SERVER_NAME": "localhost",
+        "SERVER_ADDR": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "REMOTE_ADDR": "127.0.0.1",
+        "REMOTE_PORT": "40000",
+        "REQUEST_METHOD": "GET",
+        "REQUEST_URI": f"/{rel}/{script}?x=1",
+        "QUERY_STRING": "x=1",
+        "SCRIPT_NAME": f"/{rel}/{script}",
+        "SCRIPT_FILENAME": os.path.join(script_dir, script),
+        "DOCUMENT_ROOT": docroot,
+        "CONTEXT_DOCUMENT_ROOT": docroot,
+        "REQUEST_SCHEME": "http",
+        "HTTP_HOST": "localhost",
+        "HTTP_USER_AGENT": "cgijail-bench",
+        "HTTP_ACCEPT": "*/*",
+    }
+
+
+@dataclass
+class Ctx:
+    """What run.sh prepared: paths, names, and why something is missing."""
+    script_dir: str
+    script: str
+    target_user: str
+    target_group: str
+    cgijail: str = ""
+    cgijail_missing: str = "no --cgijail given"
+    suexec: str = ""
+    suexec_missing: str = "no --suexec given"
+
+
+@dataclass
+class Variant:
+    key: str                      # short id, used in the JSON and for ratios
+    label: str                    # the row's name in the table
+    argv: list[str]               # argv[0] is the path spawned
+    expect: bytes                 # exact stdout+stderr of one good run
+    what: str                     # one line for the doc: what the row costs
+    missing: str = ""             # non-empty: not measured, and why
+
+
+# One entry per row.  Keep the keys stable: the report refers to them.
+VARIANTS: list[Callable[[Ctx], Variant]] = [
+    lambda c: Variant(
+        "true", "`/bin/true` (spawn floor)", ["/bin/true"], b"",
+        "the driver's own fork+exec+wait of a trivial program"),
+    lambda c: Variant(
+        "py", "`python3 hello.py` (direct)",
+        ["/usr/bin/python3", c.script], HELLO_OUTPUT,
+        "the interpreter alone, as the server would run it without a wrapper"),
+    lambda c: Variant(
+        "py_esb", "`python3 -E -s -B /abs/hello.py` (direct)",
+        ["/usr/bin/python3", "-E", "-s", "-B",
+         os.path.join(c.script_dir, c.script)], HELLO_OUTPUT,
+        "exactly the command line cgijail execs, without cgijail"),
+    lambda c: Variant(
+        "suexec", "suexec-custom `USER GROUP hello.py`",
+        [c.suexec, c.target_user, c.target_group, c.script], HELLO_OUTPUT,
+        "Apache's suexec-custom: checks, log line in suexec.log, exec of "
+        "the script (its `#!/usr/bin/python3` line)",
+        "" if c.suexec else c.suexec_missing),
+    lambda c: Variant(
+        "cgijail", "cgijail `USER GROUP hello.py`",
+        [c.cgijail, c.target_user, c.target_group, c.script], HELLO_OUTPUT,
+        "cgijail: policy load, fd walk and checks, privilege switch, exec of "
+        "`python3 -E -s -B /abs/hello.py`",
+        "" if c.cgijail else c.cgijail_missing),
+]
+
+
+@dataclass
+class Row:
+    v: Variant
+    ns: list[int] = field(default_factory=list)
+    failure: str = ""
+
+
+def spawn_once(argv: list[str], env: dict[str, str], devnull: int
+               ) -> tuple[int, int, bytes]:
+    """One request: spawn, read stdout+stderr to EOF, wait.
+    Returns (elapsed ns, exit status, output)."""
+    r, w = os.pipe()
+    chunks = []
+    try:
+        acts = [(os.POSIX_SPAWN_DUP2, devnull, 0),
+                (os.POSIX_SPAWN_DUP2, w, 1),
+                (os.POSIX_SPAWN_DUP2, w, 2)]
+        t0 = time.perf_counter_ns()
+        pid = os.posix_spawn(argv[0], argv, env, file_actions=acts)
+        os.close(w)
+        w = -1
+        while True:
+            b = os.read(r, 65536)
+            if not b:
+                break
+            chunks.append(b)
+        _, status = os.waitpid(pid, 0)
+        t1 = time.perf_counter_ns()
+    finally:
+        os.close(r)
+        if w >= 0:
+            os.close(w)
+    return t1 - t0, os.waitstatus_to_exitcode(status), b"".join(chunks)
+
+
+def check(row: Row, rc: int, out: bytes) -> bool:
+    if rc == 0 and out == row.v.expect:
+        return True
+    row.failure = (f"exit status {rc}, output {out[:300]!r} "
+                   f"(expected {row.v.expect!r})")
+    return False
+
+
+def drop_to(user: str) -> None:
+    pw = pwd.getpwnam(user)
+    if os.getuid() != 0:
+        if os.getuid() == pw.pw_uid:
+            return
+        sys.exit(f"driver: must start as root or as {user}")
+    os.setgroups(os.getgrouplist(user, pw.pw_gid))
+    os.setgid(pw.pw_gid)
+    os.setuid(pw.pw_uid)
+    if os.getresuid() != (pw.pw_uid,) * 3 or os.getresgid() != (pw.pw_gid,) * 3:
+        sys.exit("driver: privilege drop failed")
+
+
+def pct(xs: list[int], p: int) -> float:
+    """p-th percentile (inclusive method, linear interpolation), in ms."""
+    return statistics.quantiles(xs, n=100, method="inclusive")[p - 1] / 1e6
+
+
+def summarize(ns: list[int]) -> dict:
+    return {
+        "n": len(ns),
+        "median_ms": statistics.median(ns) / 1e6,
+        "p10_ms": pct(ns, 10),
+        "p90_ms": pct(ns, 90),
+        "min_ms": min(ns) / 1e6,
+        "mean_ms": statistics.fmean(ns) / 1e6,
+    }
+
+
+def hyperfine_crosscheck(rows: list[Row], env: dict[str, str], n: int,
+                         warmup: int) -> dict:
+    """The same commands under hyperfine -N (sequential, output discarded):
+    an independent check of the driver's numbers."""
+    hf = shutil.which("hyperfine", path="/usr/bin:/bin")
+    if not hf:
+        return {"skipped": "hyperfine not installed"}
+    with tempfile.TemporaryDirectory(prefix="cgijail-bench-hf-") as td:
+        out = os.path.join(td, "hf.json")
+        cmd = [hf, "-N", "--style", "none", "--warmup", str(warmup),
+               "--runs", str(n), "--export-json", out]
+        for row in rows:
+            cmd += ["-n", row.v.key, shlex.join(row.v.argv)]
+        p = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           check=False)
+        if p.returncode != 0:
+            return {"skipped": "hyperfine failed: "
+                    + p.stderr.decode(errors="replace")[-300:]}
+        with open(out, encoding="utf-8") as f:
+            data = json.load(f)
+    res = {}
+    for r in data["results"]:
+        res[r["command"]] = {"median_ms": r["median"] * 1e3,
+                             "mean_ms": r["mean"] * 1e3,
+                             "stddev_ms": (r.get("stddev") or 0) * 1e3}
+    return {"results": res}
+
+
+def measure(a: argparse.Namespace) -> int:
+    ctx = Ctx(script_dir=a.script_dir, script=a.script,
+              target_user=a.target_user, target_group=a.target_group,
+              cgijail=a.cgijail, cgijail_missing=a.cgijail_missing,
+              suexec=a.suexec, suexec_missing=a.suexec_missing)
+    env = cgi_env(a.script_dir, a.script, a.docroot)
+    rows = [Row(mk(ctx)) for mk in VARIANTS]
+    for row in rows:
+        if row.v.missing:
+            row.failure = row.v.missing
+
+    # Children get fds 0-2 only, as from a web server (which sets CLOEXEC).
+    for name in os.listdir("/proc/self/fd"):
+        if int(name) > 2:
+            try:
+                os.set_inheritable(int(name), False)
+            except OSError:
+                pass
+    drop_to(a.caller)
+    os.chdir(a.script_dir)
+    devnull = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+    log = sys.stderr
+
+    # Verify each variant before timing it: a refusal is not a fast request.
+    for row in rows:
+        if row.failure:
+            continue
+        _, rc, out = spawn_once(row.v.argv, env, devnull)
+        if check(row, rc, out):
+            print(f"driver: ok    {row.v.key}", file=log)
+        else:
+            print(f"driver: FAIL  {row.v.key}: {row.failure}", file=log)
+    live = [r for r in rows if not r.failure]
+
+    # Interleaved rounds; the order rotates each round so that no variant is
+    # always the one right after (say) the slowest.
+    total = a.warmup + a.n
+    load_start = open("/proc/loadavg", encoding="ascii").read().split()[:3]
+    gc.disable()
+    started = time.time()
+    for i in range(total):
+        k = i % len(live) if live else 0
+        for row in live[k:] + live[:k]:
+            if row.failure:
+                continue
+            dt, rc, out = spawn_once(row.v.argv, env, devnull)
+            if not check(row, rc, out):
+                print(f"driver: FAIL  {row.v.key} in round {i}: "
+                      f"{row.failure}", file=log)
+                row.ns.clear()
+                continue
+            if i >= a.warmup:
+                row.ns.append(dt)
+        if (i + 1) % 50 == 0:
+            print(f"driver: round {i + 1}/{total}", file=log)
+    gc.enable()
+    elapsed = time.time() - started
+
+    good = [r for r in live if not r.failure]
+    hf = ({"skipped": "BENCH_HYPERFINE=0"} if not a.hyperfine or not good
+          else hyperfine_crosscheck(good, env, a.n, a.warmup))
+
+    # Paired per-round differences (round i of both variants ran back to back).
+    def paired(x: str, y: str) -> Optional[dict]:
+        rx = next((r for r in good if r.v.key == x), None)
+        ry = next((r for r in good if r.v.key == y), None)
+        if not rx or not ry:
+            return None
+        d = [p - q for p, q in zip(rx.ns, ry.ns)]
+        return {"median_ms": statistics.median(d) / 1e6,
+                "p10_ms": pct(d, 10), "p90_ms": pct(d, 90)}
+
+    result = {
+        "n": a.n, "warmup": a.warmup, "elapsed_s": elapsed,
+        "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(started)),
+        "loadavg_start": " ".join(load_start),
+        "loadavg_end": " ".join(
+            open("/proc/loadavg", encoding="ascii").read().split()[:3]),
+        "caller": a.caller, "target": f"{a.target_user}:{a.target_group}",
+        "cwd": a.script_dir, "env": env,
+        "variants": [{
+            "key": r.v.key, "label": r.v.label, "what": r.v.what,
+            "argv": r.v.argv,
+            "failure": r.failure,
+            "stats": summarize(r.ns) if not r.failure else None,
+            "samples_ns": r.ns if not r.failure else [],
+        } for r in rows],
+        "paired": {
+            "cgijail-py_esb": paired("cgijail", "py_esb"),
+            "suexec-py": paired("suexec", "py"),
+        },
+        "hyperfine": hf,
+    }
+    json.dump(result, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+    return 0 if len(good) == len(rows) else 3
+
+
+# ---------------------------------------------------------------- report --
+
+def fmt(x: Optional[float], unit: str = "") -> str:
+    return "n/a" if x is None else f"{x:.2f}{unit}"
+
+
+def _cmd(*argv: str) -> str:
+    try:
+        p = subprocess.run(argv, capture_output=True, text=True, check=False)
+    except OSError:
+        return "n/a"
+    return (p.stdout.strip() or p.stderr.strip() or "n/a").splitlines()[0]
+
+
+def machine_facts(res: dict, src: str) -> dict[str, str]:
+    cpu = "n/a"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    commit = _cmd("git", "-C", src, "rev-parse", "--short", "HEAD")
+    dirty = subprocess.run(
+        ["git", "-C", src, "status", "--porcelain", "--untracked-files=no",
+         "--", "wrapper", "policy", "CMakeLists.txt", "cmake"],
+        capture_output=True, text=True, check=False)
+    if dirty.returncode == 0 and dirty.stdout.strip():
+        commit += " (with uncommitted changes to the wrapper's sources)"
+    return {
+        "date": res["started"],
+        "nproc": _cmd("nproc"),
+        "CPU": cpu,
+        "virtualization": _cmd("systemd-detect-virt"),
+        "kernel": os.uname().release,
+        "OS": _cmd("sh", "-c", ". /etc/os-release && echo \"$PRETTY_NAME\""),
+        "python": _cmd("/usr/bin/python3", "--version"),
+        "cgijail commit": commit,
+        "apache2-suexec-custom": _cmd("dpkg-query", "-W", "-f=${Version}",
+                                      "apache2-suexec-custom"),
+        "hyperfine": _cmd("hyperfine", "--version"),
+        "syslog socket /dev/log": "present" if os.path.exists("/dev/log")
+                                  else "absent",
+        "load average (1/5/15 min) at start / end":
+            f"{res['loadavg_start']} / {res['loadavg_end']}",
+    }
+
+
+def report(a: argparse.Namespace) -> int:
+    with open(a.results, encoding="utf-8") as f:
+        res = json.load(f)
+    facts = machine_facts(res, a.src)
+    by = {v["key"]: v for v in res["variants"]}
+
+    def med(key: str) -> Optional[float]:
+        v = by.get(key)
+        return v["stats"]["median_ms"] if v and v["stats"] else None
+
+    def ratio(x: str, y: str) -> str:
+        mx, my = med(x), med(y)
+        return "n/a" if mx is None or my is None else f"{mx / my:.2f}×"
+
+    def diff(x: str, y: str) -> str:
+        mx, my = med(x), med(y)
+        return "n/a" if mx is None or my is None else f"{mx - my:+.2f} ms"
+
+    def pdiff(name: str) -> str:
+        p = res["paired"].get(name)
+        if not p:
+            return "n/a"
+        return (f"{p['median_ms']:+.2f} ms "
+                f"(p10 {p['p10_ms']:+.2f}, p90 {p['p90_ms']:+.2f})")
+
+    o = []
+    w = o.append
+    w("# Performance: per-request cost\n")
+    w("What one CGI request costs when the web server runs a trivial Python "
+      "script (`hello.py`, 4 lines: a shebang, a `Content-Type` header, a "
+      "blank line, `hello`) directly, through Apache's suexec-custom, and "
+      "through cgijail. Generated by `bench/run.sh`; do not edit by hand.\n")
+    w(f"## Results ({res['n']} timed requests per row, after "
+      f"{res['warmup']} warm-up rounds)\n")
+    w("| variant | median ms | p10 ms | p90 ms | min ms | vs `python3 hello.py` |")
+    w("|---|---:|---:|---:|---:|---:|")
+    for v in res["variants"]:
+        s = v["stats"]
+        if not s:
+            why = v["failure"].replace("|", "\\|")
+            w(f"| {v['label']} | not measured: {why} | | | | |")
+            continue
+        w(f"| {v['label']} | {s['median_ms']:.2f} | {s['p10_ms']:.2f} | "
+          f"{s['p90_ms']:.2f} | {s['min_ms']:.2f} | {ratio(v['key'], 'py')} |")
+    w("")
+    w("| derived | value |")
+    w("|---|---:|")
+    w(f"| cgijail / python3 direct (medians) | {ratio('cgijail', 'py')} |")
+    w(f"| cgijail / suexec-custom (medians) | {ratio('cgijail', 'suexec')} |")
+    w(f"| **cgijail's own overhead**: median(cgijail) − median(`python3 -E -s -B` direct) "
+      f"| **{diff('cgijail', 'py_esb')}** |")
+    w(f"| same, median of the per-round paired differences | "
+      f"{pdiff('cgijail-py_esb')} |")
+    w(f"| suexec-custom's overhead: median(suexec) − median(`python3 hello.py`) "
+      f"| {diff('suexec', 'py')} |")
+    w(f"| same, median of the per-round paired differences | "
+      f"{pdiff('suexec-py')} |")
+    w(f"| spawn floor (`/bin/true`) | {fmt(med('true'), ' ms')} |")
+    w("")
+    missing = [v for v in res["variants"] if not v["stats"]]
+    if missing:
+        w("**Not measured in this run:** " + "; ".join(
+            f"{v['key']} ({v['failure']})" for v in missing) + ". The ratios "
+          "that need those rows read n/a.\n")
+
+    hf = res.get("hyperfine", {})
+    if "results" in hf:
+        w("Cross-check with `hyperfine -N` (same commands, same caller, cwd "
+          "and environment, run one after the other instead of interleaved, "
+          "output discarded instead of read from a pipe):\n")
+        w("| variant | hyperfine median ms | mean ± σ ms | driver median ms |")
+        w("|---|---:|---:|---:|")
+        for key, h in hf["results"].items():
+            w(f"| {by[key]['label']} | {h['median_ms']:.2f} | "
+              f"{h['mean_ms']:.2f} ± {h['stddev_ms']:.2f} | {fmt(med(key))} |")
+        w("")
+    elif hf.get("skipped"):
+        w(f"(hyperfine cross-check skipped: {hf['skipped']})\n")
+
+    w("## What each row measures\n")
+    for v in res["variants"]:
+        w(f"- **{v['label']}**: {v['what']}. argv: `{shlex.join(v['argv'])}`")
+    w("")
+    w("## Machine\n")
+    w("| fact | value |")
+    w("|---|---|")
+    for k, v in facts.items():
+        w(f"| {k} | {v} |")
+    w(f"| measuring time | {res['elapsed_s']:.0f} s |")
+    w("")
+    try:
+        busy = float(res["loadavg_start"].split()[0]) >= float(facts["nproc"])
+    except (ValueError, KeyError, IndexError):
+        busy = False
+    if busy:
+        w("The machine was busy with other work during this run (1-minute load "
+          "average at or above the number of CPUs): absolute times are "
+          "inflated and the spread is wide; the interleaving keeps the rows "
+          "comparable with each other.\n")
+    w("## Method\n")
+    w(f"""- `bench/run.sh` (as root) builds a bench-only wrapper with its own
+  compiled-in policy directory (`cmake -S . -B build-bench
+  -DCGIJAIL_CONFIG_DIR=/var/lib/cgijail-bench/etc -DBUILD_TESTING=OFF`),
+  installs it as `/var/lib/cgijail-bench/bin/cgijail` (root:www-data, mode
+  4754, like Debian's suexec), writes its policy (`caller = www-data`,
+  `docroot = /var/lib/cgijail-bench/www`, `userdir =` empty, `min_uid =
+  min_gid = 1000`, every other key at its default), creates the bench user
+  `cjtbench` (uid/gid 62980) owning `/var/lib/cgijail-bench/www/site` (0755)
+  and `hello.py` (0755), and points suexec-custom at the same docroot
+  (`/etc/apache2/suexec/www-data`, backed up and restored).
+- `bench/driver.py measure` starts as root, drops once to the caller
+  {res['caller']} (`os.setgroups`/`setgid`/`setuid`), chdirs into the script's
+  directory and spawns every variant from there with `os.posix_spawn`: stdin
+  `/dev/null`, stdout and stderr into one pipe that the driver reads to EOF
+  (as mod_cgi does), then `waitpid`. The time of one request is
+  `time.perf_counter_ns()` from just before the spawn to just after the
+  wait. Every child gets the same fixed CGI environment ({len(res['env'])}
+  variables: `GATEWAY_INTERFACE`, `REQUEST_METHOD=GET`, `QUERY_STRING`,
+  `SCRIPT_NAME`, `HTTP_HOST`, `PATH`, ...); the wrappers filter it as they
+  would under Apache.
+- Each variant's exit status and output are checked once before timing and
+  on every timed run: a refused request (cgijail exits 120 with `cgijail:
+  refused: ...` on stderr, suexec exits 1xx with nothing on stdout) would fail the check and the row would be reported as
+  not measured, never timed as a fast request.
+- Rounds are interleaved: each round runs every variant once, the order
+  rotating by one per round, so slow drift (other load, frequency changes)
+  affects all rows alike. {res['warmup']} warm-up rounds are discarded, then
+  {res['n']} rounds are timed. The Python garbage collector is off while timing.
+- Percentiles are linear-interpolation (inclusive) percentiles of the
+  {res['n']} samples. The "paired" lines take, for every round, cgijail's time
+  minus that round's `python3 -E -s -B` time (and suexec's minus `python3
+  hello.py`), which cancels most of the drift between rounds.
+- The direct `python3` rows run as the caller (www-data), not as the script
+  owner: the driver drops privileges once, and the interpreter's start-up
+  does not depend on which unprivileged user runs it.
+- suexec-custom runs the script through its `#!/usr/bin/python3` line
+  (plain `python3 hello.py`, no `-E -s -B`) and appends one line to
+  `/var/log/apache2/suexec.log` per request; cgijail runs without a
+  `log_file` and sends its syslog record to `/dev/log` (absent on a machine
+  without a syslog daemon, which makes that record nearly free).
+
+## Reproduce
+
+    sudo bench/run.sh                 # BENCH_N=200 timed rounds by default
+    sudo BENCH_N=1000 bench/run.sh    # more rounds
+    sudo BENCH_HYPERFINE=0 bench/run.sh   # skip the hyperfine cross-check
+
+It installs what it needs (`apache2-suexec-custom hyperfine shellcheck`),
+prints the tables, rewrites this file, and removes the bench user,
+`/var/lib/cgijail-bench` and its other changes on exit, failed runs included
+(`build-bench/` stays). Absolute numbers depend heavily on the machine and
+on its other load (see the load average above); compare rows of one run,
+not numbers across runs.
+
+Future rows (seccomp, rlimits, cgroups, Landlock, the full sandbox) are one
+entry each in `VARIANTS` in `bench/driver.py`, plus their setup in
+`bench/run.sh`.
+""")
+    sys.stdout.write("\n".join(o))
+    return 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    m = sub.add_parser("measure")
+    m.add_argument("--caller", default="www-data")
+    m.add_argument("--script-dir", required=True)
+    m.add_argument("--script", default="hello.py")
+    m.add_argument("--docroot", required=True)
+    m.add_argument("--target-user", required=True)
+    m.add_argument("--target-group", required=True)
+    m.add_argument("--cgijail", default="")
+    m.add_argument("--cgijail-missing", default="no --cgijail given")
+    m.add_argument("--suexec", default="")
+    m.add_argument("--suexec-missing", default="no --suexec given")
+    m.add_argument("--n", type=int, default=int(os.environ.get("BENCH_N", "200")))
+    m.add_argument("--warmup", type=int, default=20)
+    m.add_argument("--hyperfine", type=int,
+                   default=int(os.environ.get("BENCH_HYPERFINE", "1")))
+    r = sub.add_parser("report")
+    r.add_argument("results")
+    r.add_argument("--src", default=os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))), help="the source tree (for its commit)")
+    a = ap.parse_args()
+    if a.cmd == "measure":
+        if a.n < 10 or a.warmup < 0:
+            ap.error("need --n >= 10 and --warmup >= 0")
+        return measure(a)
+    return report(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
