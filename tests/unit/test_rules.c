@@ -160,7 +160,6 @@ static const struct st_case script_file_cases[] = {
 	{ S_IFREG | 0700, TU, TG, 0, OK },
 	{ S_IFREG | 0750, TU, TG, 0, OK },
 	{ S_IFREG | 0500, TU, TG, 0, OK },
-	{ S_IFREG | 0100, TU, TG, 0, OK },          /* x only: the interpreter reads it as the owner */
 	{ S_IFREG | 0755, TU, TG, 3, OK },          /* hard links are not this rule's business */
 	{ S_IFREG | 0644, TU, TG, 0, R_NOUX },
 	{ S_IFREG | 0654, TU, TG, 0, R_NOUX },      /* g+x is not u+x */
@@ -288,8 +287,6 @@ ParameterizedTest(size_t *i, rules, config_file)
 static const struct st_case interpreter_cases[] = {
 	{ S_IFREG | 0755, 0, 0, 0, OK },
 	{ S_IFREG | 0711, 0, 0, 0, OK },
-	{ S_IFREG | 0744, 0, 0, 0, OK },
-	{ S_IFREG | 0754, 0, 0, 0, OK },
 	{ S_IFREG | 0645, 0, 0, 0, OK },          /* o+x: others (the target) can run it */
 	{ S_IFREG | 0755, 0, 0, 3, OK },          /* hard links: python3.11 often has 2 */
 	{ S_IFREG | 0644, 0, 0, 0, R_NOX },
