@@ -355,7 +355,7 @@ def machine_facts(res: dict, src: str) -> dict[str, str]:
         "date": res["started"],
         "nproc": _cmd("nproc"),
         "CPU": cpu,
-        "virtualization": _cmd("systemd-detect-virt"),
+        "systemd-detect-virt": _cmd("systemd-detect-virt"),
         "kernel": os.uname().release,
         "OS": _cmd("sh", "-c", ". /etc/os-release && echo \"$PRETTY_NAME\""),
         "python": _cmd("/usr/bin/python3", "--version"),
@@ -449,6 +449,10 @@ def report(a: argparse.Namespace) -> int:
     elif hf.get("skipped"):
         w(f"(hyperfine cross-check skipped: {hf['skipped']})\n")
 
+    w("Both wrappers put one more `execve` of a setuid binary in front of "
+      "the interpreter (the dynamic loader in secure mode, the wrapper's "
+      "checks, then the exec of python3); the `/bin/true` row shows what a "
+      "bare spawn of a small program costs on this machine.\n")
     w("## What each row measures\n")
     for v in res["variants"]:
         w(f"- **{v['label']}**: {v['what']}. argv: `{shlex.join(v['argv'])}`")
@@ -461,7 +465,8 @@ def report(a: argparse.Namespace) -> int:
     w(f"| measuring time | {res['elapsed_s']:.0f} s |")
     w("")
     try:
-        busy = float(res["loadavg_start"].split()[0]) >= float(facts["nproc"])
+        busy = max(float(res["loadavg_start"].split()[0]),
+                   float(res["loadavg_end"].split()[0])) >= float(facts["nproc"])
     except (ValueError, KeyError, IndexError):
         busy = False
     if busy:
@@ -492,8 +497,9 @@ def report(a: argparse.Namespace) -> int:
   would under Apache.
 - Each variant's exit status and output are checked once before timing and
   on every timed run: a refused request (cgijail exits 120 with `cgijail:
-  refused: ...` on stderr, suexec exits 1xx with nothing on stdout) would fail the check and the row would be reported as
-  not measured, never timed as a fast request.
+  refused: ...` on stderr, suexec exits 1xx with nothing on stdout) fails
+  the check, and the row is reported as not measured, never timed as a
+  fast request.
 - Rounds are interleaved: each round runs every variant once, the order
   rotating by one per round, so slow drift (other load, frequency changes)
   affects all rows alike. {res['warmup']} warm-up rounds are discarded, then
@@ -516,6 +522,8 @@ def report(a: argparse.Namespace) -> int:
     sudo bench/run.sh                 # BENCH_N=200 timed rounds by default
     sudo BENCH_N=1000 bench/run.sh    # more rounds
     sudo BENCH_HYPERFINE=0 bench/run.sh   # skip the hyperfine cross-check
+    sudo BENCH_IDLE_WAIT=0 bench/run.sh   # start at once; by default it waits
+                                          # up to 300 s for a 1-min load < 1
 
 It installs what it needs (`apache2-suexec-custom hyperfine shellcheck`),
 prints the tables, rewrites this file, and removes the bench user,

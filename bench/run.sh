@@ -7,6 +7,8 @@
 #   sudo BENCH_N=1000 bench/run.sh
 #   sudo BENCH_HYPERFINE=0 bench/run.sh   skip the hyperfine cross-check
 #   sudo BENCH_DOC= bench/run.sh      print only, leave docs/performance.md
+#   sudo BENCH_IDLE_WAIT=0 bench/run.sh   don't wait (default: up to 300 s) for
+#                                     the load average to drop below 1
 #
 # It builds build-bench/ (a wrapper whose compiled-in policy dir is
 # /var/lib/cgijail-bench/etc), creates the user cjtbench (uid/gid 62980),
@@ -158,6 +160,18 @@ if [ ! -d "$suexec_logdir" ]; then
 fi
 
 # ---- measure ----------------------------------------------------------------------
+# On a shared machine, let other work (and our own build) calm down first.
+idle_wait=${BENCH_IDLE_WAIT:-300}
+waited=0
+while [ "$waited" -lt "$idle_wait" ]; do
+  read -r load1 _ </proc/loadavg
+  if awk -v l="$load1" 'BEGIN { exit !(l < 1.0) }'; then break; fi
+  if [ "$waited" -eq 0 ]; then
+    say "waiting up to ${idle_wait}s for the 1-minute load average ($load1) to drop below 1"
+  fi
+  sleep 5
+  waited=$((waited + 5))
+done
 say "measuring: BENCH_N=$BENCH_N rounds after 20 warm-up rounds, as $caller"
 drv_args=(measure --caller "$caller" --docroot "$top/www" --script-dir "$site"
           --script hello.py --target-user "$user" --target-group "$user"
