@@ -1,8 +1,15 @@
-/* policy.c - see policy.h.  No syscalls: the text comes from a FILE*. */
+/* policy.c - see policy.h.  No syscalls: the text comes from a FILE*.
+ *
+ * Syntax: "[section]" headers, "key = value" lines, blank lines.  '#' starts
+ * a comment anywhere on a line, so a value can never contain '#' (paths with
+ * '#' are unsupported).  List values are split on blanks (and ',' for
+ * caller/docroot), so those entries cannot contain blanks or ','.  Any control
+ * character but tab (CR included: no CRLF files), any NUL byte and any line
+ * over POLICY_MAX_LINE bytes refuses the whole file. */
 #include "policy.h"
 
+#include <limits.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,13 +17,16 @@
 
 #define ID_MAX 4294967294UL
 
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
 /* A key of the policy: where it lives, how its value is parsed, whether a
  * users.d drop-in may set it.  Issue 3's sections are further rows. */
 struct keyspec {
 	const char *section;
 	const char *name;
 	int (*parse)(struct policy *p, const char *value, char *why, size_t whysz);
-	bool in_dropin;
+	bool allowed_in_dropin;
 };
 
 static void whyf(char *why, size_t whysz, const char *fmt, ...)
@@ -284,6 +294,8 @@ static int fail(struct policy_error *err, const char *file, unsigned line,
 {
 	va_list ap;
 
+	if (err == NULL)
+		return -1;
 	snprintf(err->file, sizeof(err->file), "%s", file ? file : "(policy)");
 	err->line = line;
 	va_start(ap, fmt);
@@ -309,7 +321,7 @@ static int read_line(FILE *f, char *buf, size_t bufsz, const char **why)
 			return -1;
 		}
 		if (n + 1 >= bufsz) {
-			*why = "line too long (max 1024 bytes)";
+			*why = "line too long (max " XSTR(POLICY_MAX_LINE) " bytes)";
 			return -1;
 		}
 		buf[n++] = (char)c;
@@ -334,6 +346,8 @@ static int parse(struct policy *p, FILE *f, const char *file, bool dropin,
 	while ((r = read_line(f, line, sizeof(line), &rwhy)) == 1) {
 		char *s, *eq, *key, *val;
 
+		if (lineno == UINT_MAX - 1)
+			return fail(err, file, lineno, "too many lines");
 		lineno++;
 		for (s = line; *s; s++)
 			if (((unsigned char)*s < 0x20 && *s != '\t') || (unsigned char)*s == 0x7f)
@@ -345,13 +359,16 @@ static int parse(struct policy *p, FILE *f, const char *file, bool dropin,
 			continue;
 		if (*s == '[') {
 			size_t len = strlen(s);
-			if (len < 3 || s[len - 1] != ']' || len - 2 >= sizeof(section))
+			if (len < 3 || s[len - 1] != ']')
 				return fail(err, file, lineno, "malformed section header");
 			s[len - 1] = '\0';
-			char *name = trim(s + 1);
-			if (!section_known(name))
-				return fail(err, file, lineno, "unknown section [%s]",
-					    quoted(q, sizeof(q), name));
+			const char *name = trim(s + 1);
+			if (*name == '\0')
+				return fail(err, file, lineno, "malformed section header");
+			if (!section_known(name)) {
+				str_escape_json(q, 64, name);
+				return fail(err, file, lineno, "unknown section [%s]", q);
+			}
 			snprintf(section, sizeof(section), "%s", name);
 			continue;
 		}
@@ -361,17 +378,19 @@ static int parse(struct policy *p, FILE *f, const char *file, bool dropin,
 		*eq = '\0';
 		key = trim(s);
 		val = trim(eq + 1);
-		if (*key == '\0' || strspn(key, "abcdefghijklmnopqrstuvwxyz_") != strlen(key))
+		/* Keys are [a-z0-9_], so they are quoted below without escaping. */
+		if (*key == '\0' ||
+		    strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(key))
 			return fail(err, file, lineno, "expected 'key = value'");
 		if (section[0] == '\0')
-			return fail(err, file, lineno, "key '%s' before any [section]", key);
+			return fail(err, file, lineno, "key '%.64s' before any [section]", key);
 		size_t k;
 		for (k = 0; k < NKEYS; k++)
 			if (strcmp(keys[k].section, section) == 0 && strcmp(keys[k].name, key) == 0)
 				break;
 		if (k == NKEYS)
-			return fail(err, file, lineno, "unknown key '%s' in [%s]", key, section);
-		if (dropin && !keys[k].in_dropin)
+			return fail(err, file, lineno, "unknown key '%.64s' in [%s]", key, section);
+		if (dropin && !keys[k].allowed_in_dropin)
 			return fail(err, file, lineno, "key '%s' not allowed in users.d", key);
 		if (seen[k])
 			return fail(err, file, lineno, "duplicate key '%s'", key);
@@ -399,24 +418,63 @@ int policy_parse_dropin(struct policy *p, FILE *f, const char *filename,
 int policy_validate(const struct policy *p, const char *filename,
 		    struct policy_error *err)
 {
+	char q[128];
+
 	if (p->callers.n == 0)
 		return fail(err, filename, 0, "no caller is configured");
 	if (p->docroots.n == 0)
 		return fail(err, filename, 0, "no docroot is configured");
+	for (size_t i = 0; i < p->docroots.n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(p->docroots.v[i], p->docroots.v[j]) == 0)
+				return fail(err, filename, 0, "docroot %s is listed twice",
+					    quoted(q, sizeof(q), p->docroots.v[i]));
 	if (p->interpreter == NULL || p->safe_path == NULL || p->userdir == NULL)
 		return fail(err, filename, 0, "incomplete policy");
 	return 0;
 }
 
+/* Copy s into out[*o..outsz), control characters as \u00XX (never cut). */
+static void append_sanitized(char *out, size_t outsz, size_t *o, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != 0x7f) {
+			if (*o + 1 >= outsz)
+				break;
+			out[(*o)++] = (char)c;
+			continue;
+		}
+		if (*o + 6 >= outsz)
+			break;
+		out[(*o)++] = '\\';
+		out[(*o)++] = 'u';
+		out[(*o)++] = '0';
+		out[(*o)++] = '0';
+		out[(*o)++] = hex[c >> 4];
+		out[(*o)++] = hex[c & 0xf];
+	}
+	out[*o] = '\0';
+}
+
 void policy_error_format(const struct policy_error *err, char *out, size_t outsz)
 {
-	char file[300];
+	char file[300], head[340];
+	size_t o = 0;
 
+	if (out == NULL || outsz == 0)
+		return;
 	str_escape_json(file, sizeof(file), err->file);
 	if (err->line)
-		snprintf(out, outsz, "%s:%u: %s", file, err->line, err->reason);
+		snprintf(head, sizeof(head), "%s:%u: ", file, err->line);
 	else
-		snprintf(out, outsz, "%s: %s", file, err->reason);
+		snprintf(head, sizeof(head), "%s: ", file);
+	/* The reason quotes values escaped already; whatever else a caller put
+	 * there gets its control characters escaped here. */
+	append_sanitized(out, outsz, &o, head);
+	append_sanitized(out, outsz, &o, err->reason);
 }
 
 int policy_defaults(struct policy *p)
@@ -439,6 +497,8 @@ int policy_defaults(struct policy *p)
 
 void policy_free(struct policy *p)
 {
+	if (p == NULL)
+		return;
 	list_clear(&p->callers);
 	list_clear(&p->docroots);
 	list_clear(&p->interpreter_args);
