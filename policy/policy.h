@@ -8,8 +8,11 @@
 #define CGIJAIL_POLICY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+
+#include "llrules.h" /* struct ll_net, ll_parse_net(): pure, no syscalls */
 
 #define POLICY_MAX_LINE 1024 /* bytes per line, newline excluded */
 #define POLICY_MAX_LIST 32   /* entries in any list value */
@@ -31,6 +34,33 @@ struct policy {
 	char *safe_path;          /* colon-separated absolute directories */
 	mode_t umask;             /* <= 0777 */
 	char *log_file;           /* absolute, or NULL when unset */
+
+	/* Issue 3.  0 in a limit means "no limit" (only where the key's
+	 * documentation allows "0"/"off"); sizes in bytes. */
+	struct policy_limits {    /* [limits]: one request */
+		uint64_t cpu_s;       /* RLIMIT_CPU seconds */
+		uint64_t wall_ms;     /* supervisor ends the request after this */
+		uint64_t memory;      /* cgroup memory, swap included */
+		uint64_t tasks;       /* cgroup pids.max */
+		uint64_t open_files;  /* RLIMIT_NOFILE */
+		uint64_t file_size;   /* RLIMIT_FSIZE */
+	} limits;
+	struct policy_tenant {    /* [tenant]: all requests of one user */
+		uint64_t memory;
+		uint64_t tasks;
+		uint32_t cpu_percent; /* 100 = one core */
+		uint32_t concurrency; /* simultaneous requests, >= 1 */
+	} tenant;
+	struct policy_sandbox {   /* [sandbox] */
+		enum policy_level { POLICY_OFF, POLICY_BEST_EFFORT, POLICY_REQUIRED }
+			cgroup, landlock;     /* required | best-effort | off */
+		char *cgroup_parent;      /* relative, normalized, e.g. "cgijail" */
+		bool seccomp;
+		struct strlist read;      /* absolute or "~", "~/..." */
+		struct strlist write;
+		struct strlist exec;
+		struct ll_net network;
+	} sandbox;
 };
 
 struct policy_error {
