@@ -1,6 +1,8 @@
 /* strutil.c - see strutil.h.  No syscalls in this file. */
 #include "strutil.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Shared by the decimal and octal parsers: digits of base only, value <= max,
@@ -37,6 +39,123 @@ int str_to_ulong_strict(const char *s, unsigned long max, unsigned long *out)
 int str_to_octal_strict(const char *s, unsigned long max, unsigned long *out)
 {
 	return digits_to_ulong(s, 8, max, out);
+}
+
+/* Strict decimal (as str_to_ulong_strict) of the first len bytes of s into
+ * a uint64_t.  Returns 0, -1 (not digits), or -2 (above max). */
+static int digits_to_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	bool big = false;
+
+	if (len == 0 || (s[0] == '0' && len > 1))
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		uint64_t d = (uint64_t)(s[i] - '0');
+		/* Keep checking the syntax after the value got too big. */
+		if (big || d > max || v > (max - d) / 10) {
+			big = true;
+			continue;
+		}
+		v = v * 10 + d;
+	}
+	if (big)
+		return -2;
+	*out = v;
+	return 0;
+}
+
+/* n * unit <= max, without overflow.  Returns 0 or -2. */
+static int scale(uint64_t n, uint64_t unit, uint64_t max, uint64_t *out)
+{
+	if (n > max / unit)
+		return -2;
+	*out = n * unit;
+	return 0;
+}
+
+int str_to_size(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t unit = 1, n;
+	size_t len;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	len = strlen(s);
+	if (len > 0) {
+		switch (s[len - 1]) {
+		case 'K': unit = 1024ULL; break;
+		case 'M': unit = 1024ULL * 1024; break;
+		case 'G': unit = 1024ULL * 1024 * 1024; break;
+		default: break;
+		}
+	}
+	if (unit != 1)
+		len--;
+	/* Digits above max are -2 only when they are digits: parse against
+	 * UINT64_MAX first, then scale against max. */
+	rc = digits_to_u64(s, len, UINT64_MAX, &n);
+	if (rc != 0)
+		return rc;
+	return scale(n, unit, max, out);
+}
+
+int str_to_duration_ms(const char *s, uint64_t max_ms, uint64_t *out_ms)
+{
+	uint64_t unit, n;
+	size_t len;
+	int rc;
+
+	if (s == NULL || (len = strlen(s)) < 2)
+		return -1;
+	if (s[len - 1] == 's')
+		unit = 1000;
+	else if (s[len - 1] == 'm')
+		unit = 60000;
+	else
+		return -1;
+	rc = digits_to_u64(s, len - 1, UINT64_MAX, &n);
+	if (rc != 0)
+		return rc;
+	return scale(n, unit, max_ms, out_ms);
+}
+
+static size_t format_u64(char *out, size_t outsz, uint64_t n, const char *unit)
+{
+	int r = snprintf(out, outsz, "%" PRIu64 "%s", n, unit);
+
+	return r < 0 ? 0 : (size_t)r;
+}
+
+size_t str_format_size(char *out, size_t outsz, uint64_t bytes)
+{
+	static const struct {
+		uint64_t mult;
+		const char *name;
+	} units[] = {
+		{ 1024ULL * 1024 * 1024, "G" },
+		{ 1024ULL * 1024, "M" },
+		{ 1024ULL, "K" },
+	};
+
+	if (bytes != 0)
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (bytes % units[i].mult == 0)
+				return format_u64(out, outsz, bytes / units[i].mult,
+						  units[i].name);
+	return format_u64(out, outsz, bytes, "");
+}
+
+size_t str_format_duration_ms(char *out, size_t outsz, uint64_t ms)
+{
+	if (ms != 0 && ms % 60000 == 0)
+		return format_u64(out, outsz, ms / 60000, "m");
+	if (ms % 1000 == 0)
+		return format_u64(out, outsz, ms / 1000, "s");
+	return format_u64(out, outsz, ms, "ms");
 }
 
 static bool has_control(const char *s)

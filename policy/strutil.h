@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Strict unsigned decimal: digits only, no sign, no leading/trailing junk or
  * whitespace, no leading zero unless the number is "0", value <= max.
@@ -15,6 +16,32 @@ int str_to_ulong_strict(const char *s, unsigned long max, unsigned long *out);
 
 /* Strict octal (e.g. umask "022" or "0022"), digits 0-7 only, value <= max. */
 int str_to_octal_strict(const char *s, unsigned long max, unsigned long *out);
+
+/* Size in bytes: strict decimal digits (as str_to_ulong_strict: no sign,
+ * no blanks, no leading zero unless the number is "0"), optionally followed
+ * by exactly one unit K, M or G (x 1024, 1024^2, 1024^3; upper case only).
+ * Returns 0 and sets *out; -1 when s is not of that form; -2 when it is but
+ * the value is above max (an overflow of uint64_t included: detected before
+ * it happens).  *out is untouched on failure. */
+int str_to_size(const char *s, uint64_t max, uint64_t *out);
+
+/* Duration: strict decimal digits followed by a required unit, "s"
+ * (seconds) or "m" (minutes).  The value in milliseconds into *out_ms.
+ * Returns 0, -1 (not of that form) or -2 (above max_ms, overflow included),
+ * like str_to_size. */
+int str_to_duration_ms(const char *s, uint64_t max_ms, uint64_t *out_ms);
+
+/* The shortest form of a size that str_to_size() reads back as the same
+ * value: the largest of G, M, K that divides it exactly, else plain bytes
+ * (268435456 -> "256M", 3072 -> "3K", 1536 -> "1536", 0 -> "0").  Always
+ * NUL-terminated when outsz > 0; returns the length it needed (as
+ * snprintf does). */
+size_t str_format_size(char *out, size_t outsz, uint64_t bytes);
+
+/* A duration in milliseconds as "<n>m" when whole minutes, "<n>s" when
+ * whole seconds, else "<n>ms" (only the first two are read back by
+ * str_to_duration_ms).  Returns like str_format_size. */
+size_t str_format_duration_ms(char *out, size_t outsz, uint64_t ms);
 
 /* true when path is absolute and normalized: starts with '/', no empty
  * component ("//"), no "." or ".." component, no trailing '/' (except "/"

@@ -4,7 +4,9 @@
  * valid in Criterion's runner process). */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "strutil.h"
@@ -142,6 +144,230 @@ Test(strutil, octal_strict_null)
 	unsigned long v = 0;
 
 	cr_assert_eq(str_to_octal_strict(NULL, 0777, &v), -1);
+}
+
+/* ---- str_to_size, str_to_duration_ms --------------------------------------- */
+
+#define KI 1024ULL
+#define MI (1024ULL * 1024)
+#define GI (1024ULL * 1024 * 1024)
+
+static const struct {
+	const char *in;
+	uint64_t max;
+	int rc;
+	uint64_t v;
+} size_cases[] = {
+	{ "0", UINT64_MAX, 0, 0 },
+	{ "1", UINT64_MAX, 0, 1 },
+	{ "4096", UINT64_MAX, 0, 4096 },
+	{ "1K", UINT64_MAX, 0, KI },
+	{ "4M", UINT64_MAX, 0, 4 * MI },
+	{ "256M", UINT64_MAX, 0, 256 * MI },
+	{ "1G", UINT64_MAX, 0, GI },
+	{ "0G", UINT64_MAX, 0, 0 },
+	{ "1048576G", UINT64_MAX, 0, 1048576 * GI },
+	{ "18446744073709551615", UINT64_MAX, 0, UINT64_MAX },
+	{ "17179869183G", UINT64_MAX, 0, 17179869183ULL * GI }, /* 2^64 - 2^30 */
+	/* max applies to the value in bytes, after the unit */
+	{ "1024", 1024, 0, 1024 },
+	{ "1K", 1024, 0, 1024 },
+	{ "1025", 1024, -2, 0 },
+	{ "2K", 1024, -2, 0 },
+	{ "1M", 1024, -2, 0 },
+	{ "1048576G", 1048576 * GI, 0, 1048576 * GI },
+	{ "1048577G", 1048576 * GI, -2, 0 },
+	{ "1073741824M", 1048576 * GI, 0, 1048576 * GI },
+	{ "1073741825M", 1048576 * GI, -2, 0 },
+	/* overflow of uint64_t: in the digits, or by the unit */
+	{ "18446744073709551616", UINT64_MAX, -2, 0 },
+	{ "99999999999999999999999", UINT64_MAX, -2, 0 },
+	{ "17179869184G", UINT64_MAX, -2, 0 }, /* exactly 2^64 */
+	{ "18014398509481984K", UINT64_MAX, -2, 0 }, /* 2^54 K = 2^64 */
+	{ "18446744073709551615K", UINT64_MAX, -2, 0 },
+	{ "18446744073709551616G", UINT64_MAX, -2, 0 },
+	/* syntax (-1 even when the digits would also be too big) */
+	{ "", UINT64_MAX, -1, 0 },
+	{ "K", UINT64_MAX, -1, 0 },
+	{ "M", UINT64_MAX, -1, 0 },
+	{ "1k", UINT64_MAX, -1, 0 },
+	{ "1m", UINT64_MAX, -1, 0 },
+	{ "1g", UINT64_MAX, -1, 0 },
+	{ "1T", UINT64_MAX, -1, 0 },
+	{ "1P", UINT64_MAX, -1, 0 },
+	{ "1KB", UINT64_MAX, -1, 0 },
+	{ "1KiB", UINT64_MAX, -1, 0 },
+	{ "1MM", UINT64_MAX, -1, 0 },
+	{ "1 M", UINT64_MAX, -1, 0 },
+	{ " 1M", UINT64_MAX, -1, 0 },
+	{ "1M ", UINT64_MAX, -1, 0 },
+	{ "M1", UINT64_MAX, -1, 0 },
+	{ "+1M", UINT64_MAX, -1, 0 },
+	{ "-1", UINT64_MAX, -1, 0 },
+	{ "-1M", UINT64_MAX, -1, 0 },
+	{ "01M", UINT64_MAX, -1, 0 },
+	{ "00", UINT64_MAX, -1, 0 },
+	{ "1.5G", UINT64_MAX, -1, 0 },
+	{ "1,024", UINT64_MAX, -1, 0 },
+	{ "0x100", UINT64_MAX, -1, 0 },
+	{ "1e6", UINT64_MAX, -1, 0 },
+	{ "none", UINT64_MAX, -1, 0 },
+	{ "99999999999999999999999x", UINT64_MAX, -1, 0 },
+	{ "099999999999999999999999", UINT64_MAX, -1, 0 },
+};
+
+ParameterizedTestParameters(strutil, size)
+{
+	INDEX_PARAMS(size_cases);
+}
+
+ParameterizedTest(size_t *i, strutil, size)
+{
+	uint64_t v = 12345;
+	int rc = str_to_size(size_cases[*i].in, size_cases[*i].max, &v);
+
+	cr_assert_eq(rc, size_cases[*i].rc, "'%s': rc %d", size_cases[*i].in, rc);
+	if (rc == 0)
+		cr_assert_eq(v, size_cases[*i].v, "'%s': %" PRIu64, size_cases[*i].in, v);
+	else
+		cr_assert_eq(v, 12345, "'%s': *out written on failure", size_cases[*i].in);
+}
+
+#define DAY_MS (24ULL * 3600 * 1000)
+
+static const struct {
+	const char *in;
+	uint64_t max;
+	int rc;
+	uint64_t ms;
+} duration_cases[] = {
+	{ "0s", DAY_MS, 0, 0 },
+	{ "1s", DAY_MS, 0, 1000 },
+	{ "10s", DAY_MS, 0, 10000 },
+	{ "90s", DAY_MS, 0, 90000 },
+	{ "1m", DAY_MS, 0, 60000 },
+	{ "0m", DAY_MS, 0, 0 },
+	{ "86400s", DAY_MS, 0, DAY_MS },
+	{ "1440m", DAY_MS, 0, DAY_MS },
+	{ "86401s", DAY_MS, -2, 0 },
+	{ "1441m", DAY_MS, -2, 0 },
+	{ "18446744073709551615s", UINT64_MAX, -2, 0 },
+	{ "18446744073709551616s", UINT64_MAX, -2, 0 },
+	{ "307445734561825861m", UINT64_MAX, -2, 0 }, /* * 60000 overflows */
+	{ "18446744073709551s", UINT64_MAX, 0, 18446744073709551000ULL },
+	{ "18446744073709552s", UINT64_MAX, -2, 0 },
+	/* a unit is required; only s and m */
+	{ "10", DAY_MS, -1, 0 },
+	{ "0", DAY_MS, -1, 0 },
+	{ "s", DAY_MS, -1, 0 },
+	{ "m", DAY_MS, -1, 0 },
+	{ "", DAY_MS, -1, 0 },
+	{ "10ms", DAY_MS, -1, 0 },
+	{ "1h", DAY_MS, -1, 0 },
+	{ "1d", DAY_MS, -1, 0 },
+	{ "10S", DAY_MS, -1, 0 },
+	{ "10M", DAY_MS, -1, 0 },
+	{ "10sec", DAY_MS, -1, 0 },
+	{ "1m30s", DAY_MS, -1, 0 },
+	{ "1.5m", DAY_MS, -1, 0 },
+	{ " 10s", DAY_MS, -1, 0 },
+	{ "10 s", DAY_MS, -1, 0 },
+	{ "10s ", DAY_MS, -1, 0 },
+	{ "-1s", DAY_MS, -1, 0 },
+	{ "+1s", DAY_MS, -1, 0 },
+	{ "010s", DAY_MS, -1, 0 },
+	{ "ss", DAY_MS, -1, 0 },
+};
+
+ParameterizedTestParameters(strutil, duration)
+{
+	INDEX_PARAMS(duration_cases);
+}
+
+ParameterizedTest(size_t *i, strutil, duration)
+{
+	uint64_t v = 12345;
+	int rc = str_to_duration_ms(duration_cases[*i].in, duration_cases[*i].max, &v);
+
+	cr_assert_eq(rc, duration_cases[*i].rc, "'%s': rc %d", duration_cases[*i].in, rc);
+	if (rc == 0)
+		cr_assert_eq(v, duration_cases[*i].ms, "'%s': %" PRIu64, duration_cases[*i].in, v);
+	else
+		cr_assert_eq(v, 12345, "'%s': *out written on failure", duration_cases[*i].in);
+}
+
+Test(strutil, size_and_duration_null)
+{
+	uint64_t v = 7;
+
+	cr_expect_eq(str_to_size(NULL, UINT64_MAX, &v), -1);
+	cr_expect_eq(str_to_duration_ms(NULL, UINT64_MAX, &v), -1);
+	cr_expect_eq(v, 7);
+}
+
+/* ---- str_format_size, str_format_duration_ms ----------------------------------- */
+
+static const struct {
+	uint64_t v;
+	const char *size, *duration;
+} format_cases[] = {
+	{ 0, "0", "0s" },
+	{ 1, "1", "1ms" },
+	{ 999, "999", "999ms" },
+	{ 1000, "1000", "1s" },
+	{ 1023, "1023", "1023ms" },
+	{ 1024, "1K", "1024ms" },
+	{ 1536, "1536", "1536ms" },
+	{ 3072, "3K", "3072ms" },
+	{ 30000, "30000", "30s" },
+	{ 60000, "60000", "1m" },
+	{ 90000, "90000", "90s" },
+	{ 86400000, "84375K", "1440m" }, /* 86400000 = 84375 * 1024 */
+	{ 4 * MI, "4M", "4194304ms" },
+	{ 256 * MI, "256M", "268435456ms" },
+	{ 256 * MI + KI, "262145K", "268436480ms" },
+	{ GI, "1G", "1073741824ms" },
+	{ 1048576 * GI, "1048576G", "1125899906842624ms" },
+	{ UINT64_MAX, "18446744073709551615", "18446744073709551615ms" },
+};
+
+ParameterizedTestParameters(strutil, format_units)
+{
+	INDEX_PARAMS(format_cases);
+}
+
+ParameterizedTest(size_t *i, strutil, format_units)
+{
+	char out[32];
+	uint64_t back = 0;
+	size_t n;
+
+	n = str_format_size(out, sizeof(out), format_cases[*i].v);
+	cr_expect_str_eq(out, format_cases[*i].size);
+	cr_expect_eq(n, strlen(format_cases[*i].size), "case %zu: %zu", *i, n);
+	/* what it prints reads back as the same value */
+	cr_expect_eq(str_to_size(out, UINT64_MAX, &back), 0, "'%s'", out);
+	cr_expect_eq(back, format_cases[*i].v, "'%s'", out);
+
+	n = str_format_duration_ms(out, sizeof(out), format_cases[*i].v);
+	cr_expect_str_eq(out, format_cases[*i].duration);
+	cr_expect_eq(n, strlen(format_cases[*i].duration));
+	if (format_cases[*i].v % 1000 == 0) {
+		cr_expect_eq(str_to_duration_ms(out, UINT64_MAX, &back), 0, "'%s'", out);
+		cr_expect_eq(back, format_cases[*i].v, "'%s'", out);
+	}
+}
+
+Test(strutil, format_units_truncate)
+{
+	char out[8];
+
+	memset(out, 'Z', sizeof(out));
+	cr_expect_eq(str_format_size(out, 4, 256 * MI), 4);
+	cr_expect_str_eq(out, "256");
+	cr_expect_eq(out[4], 'Z');
+	cr_expect_eq(str_format_duration_ms(out, 3, 30000), 3);
+	cr_expect_str_eq(out, "30");
 }
 
 /* ---- path_is_abs_normalized --------------------------------------------- */
