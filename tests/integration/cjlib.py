@@ -136,9 +136,45 @@ def expected_groups(user, primary=None):
 # --------------------------------------------------------------------------
 # policy
 
-def policy_text(**over):
-    """Render the [wrapper] policy; a keyword overrides a key (None drops it)."""
-    lines = ["# cgijail integration-test policy (generated)", "[wrapper]"]
+# The sandbox sections (issue 3) of every policy the harness writes.  House
+# rule: tests create cgroups only beneath a cgijail-test parent they own, so
+# cgroup_parent is never the default.  The probe and marker scripts write
+# their markers (and HTTP_X_PROBE_OUT files) into MARKERS: exactly that is
+# granted beyond the sandbox's defaults.
+TEST_CGROUP_PARENT = "cgijail-test"
+SANDBOX_SECTIONS = ("limits", "tenant", "sandbox")
+SANDBOX_DEFAULTS = {
+    "sandbox": {"cgroup_parent": TEST_CGROUP_PARENT, "write": MARKERS},
+}
+# False while the wrapper under test predates the [limits]/[tenant]/[sandbox]
+# sections (build_world() finds out with the check tool): policies are then
+# written without them, and sandbox_required() fails tests that need them.
+SANDBOX_POLICY = True
+
+
+def sandbox_required():
+    if not SANDBOX_POLICY:
+        pytest.fail("the wrapper under test does not accept the [sandbox] policy "
+                    "sections (issue 3): cannot test the sandbox", pytrace=False)
+
+
+def policy_text(sections=None, **over):
+    """Render the policy: the sandbox sections (SANDBOX_DEFAULTS, updated per
+    section by `sections`, e.g. {"limits": {"wall": "3s"}}; a value None drops
+    a key) first, then [wrapper] last, so that text a test appends lands in
+    [wrapper].  A keyword overrides a [wrapper] key (None drops it)."""
+    lines = ["# cgijail integration-test policy (generated)"]
+    if sections and not SANDBOX_POLICY:
+        sandbox_required()
+    if SANDBOX_POLICY:
+        for name in SANDBOX_SECTIONS:
+            keys = dict(SANDBOX_DEFAULTS.get(name, {}))
+            keys.update((sections or {}).get(name, {}))
+            keys = {k: v for k, v in keys.items() if v is not None}
+            if keys:
+                lines.append(f"[{name}]")
+                lines += [f"{k} = {v}" for k, v in keys.items()]
+    lines.append("[wrapper]")
     for k, v in POLICY_KEYS:
         if k in over:
             v = over.pop(k)
@@ -167,8 +203,8 @@ def write_root_file(path, text, mode=0o644, uid=0, gid=0):
         os.close(fd)
 
 
-def write_policy(text=None, **over):
-    write_root_file(POLICY, policy_text(**over) if text is None else text)
+def write_policy(text=None, sections=None, **over):
+    write_root_file(POLICY, policy_text(sections, **over) if text is None else text)
 
 
 def restore_config_tree():
@@ -307,7 +343,164 @@ def build_world(wrapper_src, check_src):
     shutil.copyfile(check_src, CHECK)
     os.chown(CHECK, 0, 0)
     os.chmod(CHECK, 0o755)
+    detect_sandbox_policy()
+
+
+def detect_sandbox_policy():
+    """Write the default policy; if the check tool refuses it only because of
+    the sandbox sections (a wrapper from before issue 3), fall back to
+    [wrapper] alone (SANDBOX_POLICY = False).  Returns SANDBOX_POLICY."""
+    global SANDBOX_POLICY
+    SANDBOX_POLICY = True
     write_policy()
+    rc, out, err = run_check(["policy"])
+    if rc != 0:
+        SANDBOX_POLICY = False
+        write_policy()
+        rc2, out2, err2 = run_check(["policy"])
+        if rc2 != 0:
+            SANDBOX_POLICY = True
+            write_policy()
+            raise RuntimeError(f"the check tool refuses the test policy: {out}{err}")
+    return SANDBOX_POLICY
+
+
+# --------------------------------------------------------------------------
+# cgroups and leftover processes (house rules: test cgroups only beneath a
+# cgijail-test parent the test owns; no process of a test user may outlive
+# a test)
+
+# Only this suite's users (their uids are free before build_world creates
+# them, and the suite's lock is held): other sessions' cjt* users are not ours.
+TEST_UIDS = frozenset(u for u, _, _ in USERS.values())
+
+
+def cgroup_mounts():
+    """Mount points of every cgroup (v1) and cgroup2 hierarchy."""
+    out = []
+    with open("/proc/self/mounts") as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) >= 3 and fields[2] in ("cgroup", "cgroup2"):
+                mnt = fields[1].replace("\\040", " ")
+                if mnt not in out:
+                    out.append(mnt)
+    return out
+
+
+def cgroup_test_roots():
+    """The existing <hierarchy>/cgijail-test directories."""
+    return [os.path.join(m, TEST_CGROUP_PARENT) for m in cgroup_mounts()
+            if os.path.isdir(os.path.join(m, TEST_CGROUP_PARENT))]
+
+
+def _cgroup_procs(path):
+    try:
+        with open(os.path.join(path, "cgroup.procs")) as f:
+            return [int(x) for x in f.read().split()]
+    except (FileNotFoundError, ProcessLookupError):
+        return []
+
+
+def request_leaves(user=None):
+    """Request cgroups left below cgijail-test/<user>/ in any hierarchy:
+    [(path, [pids])].  The tenant cgroups themselves may stay."""
+    out = []
+    for root in cgroup_test_roots():
+        for tenant in sorted(os.listdir(root)):
+            tdir = os.path.join(root, tenant)
+            if (user is not None and tenant != user) or not os.path.isdir(tdir):
+                continue
+            for dirpath, dirnames, _ in os.walk(tdir):
+                for d in dirnames:
+                    p = os.path.join(dirpath, d)
+                    out.append((p, _cgroup_procs(p)))
+    return out
+
+
+def remove_test_cgroups():
+    """rmdir every cgijail-test tree bottom-up.  Returns a list of problems:
+    request leaves still present, processes still inside, rmdir failures."""
+    problems = []
+    for path, pids in request_leaves():
+        problems.append(f"request cgroup left over: {path} (processes {pids})")
+    for root in cgroup_test_roots():
+        for dirpath, dirnames, _ in os.walk(root, topdown=False):
+            pids = _cgroup_procs(dirpath)
+            if pids:
+                problems.append(f"processes left in {dirpath}: {pids}")
+                continue
+            try:
+                os.rmdir(dirpath)
+            except OSError as e:
+                problems.append(f"cannot remove {dirpath}: {e}")
+    return problems
+
+
+def _status_fields(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            st = dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    return st
+
+
+def tenant_processes():
+    """Processes of this suite's users (any of real/effective/saved/fs uid in
+    TEST_UIDS): [{"pid", "uids", "state", "name"}]."""
+    out = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        st = _status_fields(name)
+        if st is None or "Uid" not in st:
+            continue
+        uids = [int(x) for x in st["Uid"].split()]
+        if any(u in TEST_UIDS for u in uids):
+            out.append({"pid": int(name), "uids": uids, "state": st.get("State", "?"),
+                        "name": st.get("Name", "?")})
+    return out
+
+
+def kill_tenant_processes():
+    """SIGKILL the test users' processes (only those: re-checked through a
+    pidfd, so a recycled pid is never signalled).  Returns what was killed."""
+    import signal
+    killed = []
+    for p in tenant_processes():
+        try:
+            fd = os.pidfd_open(p["pid"])
+        except OSError:
+            continue
+        try:
+            st = _status_fields(p["pid"])
+            if st and any(int(u) in TEST_UIDS for u in st["Uid"].split()):
+                signal.pidfd_send_signal(fd, signal.SIGKILL)
+                killed.append(p)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    return killed
+
+
+def leftovers(settle=5.0):
+    """What a request left behind: live processes of the test users and
+    request cgroups.  Zombies get `settle` seconds to be reaped (their parent
+    may be exiting right now); live processes count at once."""
+    import time
+    deadline = time.monotonic() + settle
+    while True:
+        procs = tenant_processes()
+        live = [p for p in procs if not p["state"].startswith(("Z", "X"))]
+        if live or not procs or time.monotonic() >= deadline:
+            break
+        time.sleep(0.05)
+    problems = [f"process of a test user left: {p}" for p in procs]
+    problems += [f"request cgroup left: {path} (processes {pids})"
+                 for path, pids in request_leaves()]
+    return problems
 
 
 # --------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def import_pytest():
     if os.path.realpath(sys.executable) != os.path.realpath(SYSTEM_PYTHON) and \
             os.access(SYSTEM_PYTHON, os.X_OK) and not os.environ.get("CGIJAIL_RUN_REEXEC"):
         os.environ["CGIJAIL_RUN_REEXEC"] = "1"
-        os.execv(SYSTEM_PYTHON, [SYSTEM_PYTHON, os.path.abspath(__file__), *sys.argv[1:]])
+        os.execv(SYSTEM_PYTHON, [SYSTEM_PYTHON, os.path.abspath(sys.argv[0]), *sys.argv[1:]])
     print("run.py: pytest is not installed (apt-get install python3-pytest)", file=sys.stderr)
     sys.exit(1)
 
@@ -50,9 +50,10 @@ class SkipCounter:
             self.skipped.append(report.nodeid)
 
 
-def main():
+def main(here=HERE, what="integration"):
+    """Run the pytest suite in directory `here` (with its pytest.ini)."""
     if os.geteuid() != 0:
-        why = "the cgijail integration tests need root (real users, a setuid wrapper)"
+        why = f"the cgijail {what} tests need root (real users, a setuid wrapper)"
         if in_ci():
             print(f"run.py: FAIL: {why}; CI=true, so this is not a skip", file=sys.stderr)
             return 1
@@ -61,9 +62,9 @@ def main():
     pytest = import_pytest()
     counter = SkipCounter()
     extra = sys.argv[1:]
-    targets = [] if any(os.path.exists(a.split("::")[0]) for a in extra) else [HERE]
-    rc = pytest.main(["-q", "-rs", "-p", "no:cacheprovider", "--rootdir", HERE,
-                      "-c", os.path.join(HERE, "pytest.ini"), *extra, *targets],
+    targets = [] if any(os.path.exists(a.split("::")[0]) for a in extra) else [here]
+    rc = pytest.main(["-q", "-rs", "-p", "no:cacheprovider", "--rootdir", here,
+                      "-c", os.path.join(here, "pytest.ini"), *extra, *targets],
                      plugins=[counter])
     rc = int(rc)
     if rc == 5:  # no tests collected

@@ -1,0 +1,211 @@
+"""The supervisor: a sleeper past `wall`, double-forked daemons, the tenant's
+concurrency limit, a client that hangs up, the web server killing cgijail.
+Each request must end entirely - every process of the tenant, the request
+cgroup - and say why in its one log record."""
+import os
+import signal
+import time
+import uuid
+
+import pytest
+
+import attacklib
+import cjlib
+from attacklib import (CONCURRENCY, EXIT_BUSY, WALL_GRACE_S, WALL_S, popen_contained,
+                       run_contained, run_unconfined, wait_for)
+from cjlib import MARKERS
+
+TENANT_UID = cjlib.uid_of(attacklib.TENANT)
+# A request the test ends itself must end within this after the event.
+END_BOUND_S = 10.0
+
+
+def marker_path(tag):
+    return os.path.join(MARKERS, f"{tag}-{uuid.uuid4().hex[:10]}")
+
+
+def assert_clean(what):
+    assert cjlib.leftovers(settle=0) == [], what
+
+
+def finish(proc, timeout):
+    """Wait for a Popen'd request; returns (rc, stdout, stderr)."""
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except Exception:
+        proc.kill()
+        out, err = proc.communicate()
+        raise AssertionError(f"the request did not end within {timeout}s: "
+                             f"stdout={out[:300]!r} stderr={err[:1000]!r}") from None
+    return proc.returncode, out, err
+
+
+# ---- wall -----------------------------------------------------------------------------------
+
+def test_sleeper_unconfined(tdir):
+    run = run_unconfined(tdir, "sleeper.py", {"secs": WALL_S + 1})
+    assert run.rc == 0 and run.stdout.endswith(b"done\n"), run.describe()
+    assert run.seconds >= WALL_S + 1
+
+
+def test_sleeper_past_wall(tdir):
+    run = run_contained(tdir, "sleeper.py", {"secs": 60})
+    assert not run.stdout.endswith(b"done\n"), run.describe()
+    rec = run.record
+    assert rec["outcome"] == "accepted" and rec["limit"] == "wall", run.describe()
+    assert rec["signal"] is not None and run.rc == 128 + rec["signal"], run.describe()
+    assert rec["wall_ms"] >= WALL_S * 1000, run.describe()
+    assert run.seconds < WALL_S + WALL_GRACE_S, run.describe()
+    assert_clean(run.describe())
+
+
+# ---- double-forked daemons -----------------------------------------------------------------
+
+def test_double_fork_unconfined(tdir):
+    run = run_unconfined(tdir, "doublefork.py", {"secs": 30})
+    daemon = run.report["daemon"]
+    try:
+        assert attacklib.pid_alive(daemon) and attacklib.pid_uid(daemon) == TENANT_UID, \
+            f"the daemon must outlive the script unconfined: {run.describe()}"
+    finally:
+        attacklib.kill_pid(daemon, TENANT_UID)
+
+
+def test_double_fork_contained(tdir):
+    run = run_contained(tdir, "doublefork.py", {"secs": 60})
+    assert run.rc == 0, run.describe()
+    daemon = run.report["daemon"]
+    assert not attacklib.pid_alive(daemon), f"daemon {daemon} survived: {run.describe()}"
+    assert run.record["outcome"] == "accepted", run.describe()
+    assert run.seconds < WALL_S + WALL_GRACE_S, run.describe()
+    assert_clean(run.describe())
+
+
+def test_double_fork_holding_stdout_unconfined(tdir):
+    """The daemon keeps stdout open: the web server waits for it."""
+    run = run_unconfined(tdir, "doublefork.py", {"secs": 2, "hold_stdout": 1})
+    daemon = run.report["daemon"]
+    # EOF came from the daemon's exit: give it the moment to finish that.
+    deadline = time.monotonic() + 5
+    while attacklib.pid_alive(daemon) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    attacklib.kill_pid(daemon, TENANT_UID)
+    assert run.seconds >= 2, run.describe()
+
+
+def test_double_fork_holding_stdout_contained(tdir):
+    run = run_contained(tdir, "doublefork.py", {"secs": 60, "hold_stdout": 1})
+    daemon = run.report["daemon"]
+    assert not attacklib.pid_alive(daemon), f"daemon {daemon} survived: {run.describe()}"
+    assert run.record["outcome"] == "accepted", run.describe()
+    assert run.seconds < WALL_S + WALL_GRACE_S, run.describe()
+    assert_clean(run.describe())
+
+
+# ---- concurrency ----------------------------------------------------------------------------
+
+def test_over_concurrency_gets_503(tdir, attack_policy):
+    """`concurrency` requests held open by sleepers (until the test releases
+    them): the next one is answered 503 + Retry-After at once, without
+    waiting for a slot, and its script never runs."""
+    attack_policy(limits={"wall": "30s"})
+    release = marker_path("release")
+    holders, started = [], []
+    try:
+        for _ in range(CONCURRENCY):
+            s = marker_path("started")
+            started.append(s)
+            holders.append(popen_contained(tdir, "sleeper.py",
+                                           {"secs": 25, "started": s, "release": release}))
+        for s, p in zip(started, holders):
+            wait_for(s, 20, p)
+        ran = marker_path("ran")
+        before = cjlib.log_size()
+        t0 = time.monotonic()
+        over = run_contained(tdir, "sleeper.py", {"secs": 25, "started": ran}, timeout=20)
+        assert all(p.poll() is None for p in holders), \
+            "the holders must still be running: the 503 did not wait for a slot"
+        assert time.monotonic() - t0 < 20
+        assert over.rc == EXIT_BUSY, over.describe()
+        head = over.stdout.split(b"\n\n", 1)[0].split(b"\n")
+        assert b"Status: 503 Service Unavailable" in head, over.describe()
+        retry = [h for h in head if h.startswith(b"Retry-After: ")]
+        assert len(retry) == 1 and retry[0].split(b": ", 1)[1].isdigit(), over.describe()
+        assert not os.path.exists(ran), f"the script of a busy request ran: {over.describe()}"
+        recs = attacklib.new_log_records(before)
+        assert [r["outcome"] for r in recs] == ["busy"], recs
+        # Concurrency is per tenant: another tenant is not affected.
+        bd = attacklib.install_scripts(attacklib.OTHER)
+        bob = run_contained(bd, "keyctl.py", user=attacklib.OTHER)
+        assert bob.rc == 0 and bob.record["outcome"] == "accepted", bob.describe()
+    finally:
+        if not os.path.exists(release):
+            cjlib.write_file(release, "go", owner="root", mode=0o644)
+        results = [finish(p, WALL_S + 30) for p in holders]
+    for rc, out, err in results:
+        assert rc == 0 and out.endswith(b"done\n"), (rc, out, err)
+    # A slot is free again.
+    ok = run_contained(tdir, "keyctl.py")
+    assert ok.rc == 0, ok.describe()
+    assert_clean("after the concurrency test")
+
+
+# ---- the client hangs up --------------------------------------------------------------------
+
+@pytest.mark.parametrize("write", [0, 1], ids=["sleeping", "writing"])
+def test_client_hangs_up(tdir, attack_policy, write):
+    """The web server closes its end of stdout (client gone): the supervisor
+    sees POLLERR on its copy and ends the request (limit "client-abort"),
+    also when the script ignores EPIPE and carries on."""
+    attack_policy(limits={"wall": "30s"})
+    started = marker_path("started")
+    before = cjlib.log_size()
+    p = popen_contained(tdir, "sleeper.py", {"secs": 60, "started": started, "write": write,
+                                             "fork": 1})
+    wait_for(started, 20, p)
+    with open(started) as f:
+        helper = int(f.read())
+    t0 = time.monotonic()
+    p.stdout.close()
+    try:
+        p.wait(END_BOUND_S)
+    except Exception:
+        p.kill()
+        p.wait()
+        raise AssertionError("the request went on after the client hung up")
+    elapsed = time.monotonic() - t0
+    err = p.stderr.read()
+    p.stderr.close()
+    assert not attacklib.pid_alive(helper), "the script's daemon survived"
+    recs = attacklib.new_log_records(before)
+    assert len(recs) == 1, recs
+    rec = recs[0]
+    assert rec["outcome"] == "accepted" and rec["limit"] == "client-abort", (rec, err)
+    assert rec["signal"] is not None and p.returncode == 128 + rec["signal"], (rec, p.returncode)
+    assert elapsed < END_BOUND_S
+    assert_clean(rec)
+
+
+# ---- the web server kills cgijail -----------------------------------------------------------
+
+@pytest.mark.parametrize("sender", ["cjtweb", "root"])
+def test_web_server_sigterms_cgijail(tdir, attack_policy, sender):
+    """SIGTERM to the cgijail process the web server started (as the web
+    server's user, as Apache's mod_cgi does on a timeout, and as root, as a
+    service manager stopping the server does): no script process survives,
+    not even a double-forked one, and the request cgroup is gone."""
+    attack_policy(limits={"wall": "30s"})
+    started = marker_path("started")
+    p = popen_contained(tdir, "sleeper.py", {"secs": 60, "started": started, "fork": 1})
+    wait_for(started, 20, p)
+    with open(started) as f:
+        helper = int(f.read())
+    before = cjlib.log_size()
+    failed = attacklib.signal_as(sender, p.pid, signal.SIGTERM)
+    assert failed is None, f"{sender} cannot signal cgijail ({failed})"
+    rc, out, err = finish(p, END_BOUND_S)
+    assert not attacklib.pid_alive(helper), "the script's daemon survived cgijail"
+    assert rc != 0, (rc, out, err)
+    recs = attacklib.new_log_records(before)
+    assert len(recs) == 1 and recs[0]["outcome"] == "accepted", (recs, rc, err)
+    assert_clean((rc, out, err))
