@@ -293,6 +293,43 @@ int env_build(char *const *caller_env, const char *safe_path,
 	return 0;
 }
 
+int env_set(struct env_out *out, const char *name, const char *value,
+	    const char **reason)
+{
+	size_t nlen = strlen(name), size = nlen + 1 + strlen(value) + 1;
+	char *entry, **grown;
+
+	if (!value_ok(value)) {
+		*reason = "a value set by cgijail contains a control character";
+		return -1;
+	}
+	entry = malloc(size);
+	if (entry == NULL) {
+		*reason = "out of memory";
+		return -1;
+	}
+	(void)snprintf(entry, size, "%s=%s", name, value);
+	for (size_t i = 0; i < out->n; i++) {
+		if (strncmp(out->envp[i], name, nlen) == 0 && out->envp[i][nlen] == '=') {
+			out->bytes += size - (strlen(out->envp[i]) + 1);
+			free(out->envp[i]);
+			out->envp[i] = entry;
+			return 0;
+		}
+	}
+	grown = realloc(out->envp, (out->n + 2) * sizeof(*out->envp));
+	if (grown == NULL) {
+		free(entry);
+		*reason = "out of memory";
+		return -1;
+	}
+	out->envp = grown;
+	out->envp[out->n++] = entry;
+	out->envp[out->n] = NULL;
+	out->bytes += size;
+	return 0;
+}
+
 void env_free(struct env_out *out)
 {
 	if (out == NULL)

@@ -27,6 +27,12 @@ struct env_out {
 int env_build(char *const *caller_env, const char *safe_path,
 	      struct env_out *out, const char **reason);
 
+/* Add NAME=value, set by cgijail itself (e.g. TMPDIR), replacing an entry
+ * of that name.  value must not contain control characters.  Returns 0, or
+ * -1 with *reason. */
+int env_set(struct env_out *out, const char *name, const char *value,
+	    const char **reason);
+
 /* true when the variable NAME (without '=') would be passed through. */
 int env_name_allowed(const char *name, size_t len);
 

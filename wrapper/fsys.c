@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -182,4 +183,124 @@ int fsys_open_cwd(char *buf, size_t bufsz, struct stat *st, const char **reason)
 		return -1;
 	}
 	return fd;
+}
+
+static int open_dir_at(int dirfd, const char *name)
+{
+	return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int fsys_open_root_dir(const char *path, mode_t last_mode, const char **reason)
+{
+	const char *p = path;
+	struct stat st;
+	int fd;
+
+	if (path[0] != '/') {
+		*reason = "is not an absolute path";
+		return -1;
+	}
+	fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0 || rule_config_dir(&st) != NULL) {
+		*reason = "/ is not a root-owned directory";
+		if (fd >= 0)
+			(void)close(fd);
+		return -1;
+	}
+	while (*p == '/')
+		p++;
+	while (*p) {
+		char name[NAME_MAX + 1];
+		size_t len = strcspn(p, "/");
+		bool last;
+		int next;
+
+		if (len > NAME_MAX) {
+			*reason = "has a name that is too long";
+			(void)close(fd);
+			return -1;
+		}
+		memcpy(name, p, len);
+		name[len] = '\0';
+		p += len;
+		while (*p == '/')
+			p++;
+		last = *p == '\0';
+		next = open_dir_at(fd, name);
+		if (next < 0 && errno == ENOENT) {
+			mode_t mode = last ? last_mode : 0755;
+			if (mkdirat(fd, name, mode) != 0 && errno != EEXIST) {
+				*reason = "cannot be created";
+				(void)close(fd);
+				return -1;
+			}
+			next = open_dir_at(fd, name);
+			/* mkdirat applied the umask: set the mode exactly. */
+			if (next >= 0 && (fstat(next, &st) != 0 ||
+					  (st.st_uid == 0 && (st.st_mode & 07777) != mode &&
+					   fchmod(next, mode) != 0))) {
+				*reason = "cannot set the mode of a directory it created";
+				(void)close(next);
+				(void)close(fd);
+				return -1;
+			}
+		}
+		(void)close(fd);
+		if (next < 0) {
+			*reason = errno == ELOOP || errno == ENOTDIR ?
+					  "has a component that is a symbolic link or not a directory" :
+					  "cannot be opened";
+			return -1;
+		}
+		fd = next;
+		if (fstat(fd, &st) != 0 || rule_config_dir(&st) != NULL) {
+			*reason = "has a component not owned by root or writable by group or others";
+			(void)close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+int fsys_ensure_subdir(int basefd, const char *name, uid_t uid, gid_t gid,
+		       mode_t mode, const char **reason)
+{
+	struct stat st;
+	int fd;
+
+	if (name[0] == '\0' || name[0] == '.' || strchr(name, '/') != NULL) {
+		*reason = "has an invalid name";
+		return -1;
+	}
+	if (mkdirat(basefd, name, 0700) != 0 && errno != EEXIST) {
+		*reason = "cannot be created";
+		return -1;
+	}
+	fd = open_dir_at(basefd, name);
+	if (fd < 0) {
+		*reason = errno == ELOOP || errno == ENOTDIR ?
+				  "is a symbolic link or not a directory" :
+				  "cannot be opened";
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		*reason = "cannot be examined";
+		goto fail;
+	}
+	if (st.st_uid != uid && st.st_uid != 0) {
+		*reason = "is owned by another user";
+		goto fail;
+	}
+	if ((st.st_uid != uid || st.st_gid != gid) && fchown(fd, uid, gid) != 0) {
+		*reason = "cannot be given to its owner";
+		goto fail;
+	}
+	if ((st.st_mode & 07777) != mode && fchmod(fd, mode) != 0) {
+		*reason = "cannot be given its mode";
+		goto fail;
+	}
+	return fd;
+fail:
+	(void)close(fd);
+	return -1;
 }

@@ -46,4 +46,19 @@ int fsys_check_interpreter(const char *path, const char **reason);
  * Returns the fd, or -1 with *reason. */
 int fsys_open_cwd(char *buf, size_t bufsz, struct stat *st, const char **reason);
 
+/* A root-owned directory of cgijail's own (run dir, state dir): every
+ * component from "/" is opened with O_NOFOLLOW on descriptors and must pass
+ * rule_config_dir(); missing components are created (root, 0755; the last
+ * one with last_mode).  Returns an O_RDONLY|O_DIRECTORY fd, or -1 with
+ * *reason. */
+int fsys_open_root_dir(const char *path, mode_t last_mode, const char **reason);
+
+/* The directory name below basefd, created when missing, owned by
+ * uid:gid with exactly mode (reset when it differs).  An existing entry
+ * must be a directory (never followed) owned by uid, or by root (a
+ * creation interrupted before its chown: it is handed over).  Returns an
+ * O_RDONLY|O_DIRECTORY fd, or -1 with *reason. */
+int fsys_ensure_subdir(int basefd, const char *name, uid_t uid, gid_t gid,
+		       mode_t mode, const char **reason);
+
 #endif

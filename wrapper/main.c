@@ -1,9 +1,11 @@
 /* main.c - cgijail, the setuid wrapper: the ordered steps of one request.
  *
  * Each step either succeeds or ends the request (outcome.c): a refusal
- * before the first privileged step, a fatal error after it.  The checks are
- * in request.c (shared with cgijail-check), the syscalls in process.c,
- * fsys.c, config.c, ids.c and log.c. */
+ * before the fork, a fatal error after it.  The checks are in request.c
+ * (shared with cgijail-check); the syscalls in process.c, fsys.c, config.c,
+ * ids.c, log.c, slots.c, cgroup.c, and after the fork supervise.c (the
+ * supervisor) and sandbox.c (the script's ordered confinement). */
+#include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -16,6 +18,9 @@
 #include "outcome.h"
 #include "process.h"
 #include "request.h"
+#include "sandbox.h"
+#include "slots.h"
+#include "supervise.h"
 
 int main(int argc, char *argv[])
 {
@@ -23,9 +28,16 @@ int main(int argc, char *argv[])
 	struct request rq;
 	struct config cfg;
 	struct env_out env;
-	char **caller_env, **exec_argv, err[1024];
+	struct sb_cgroup cg;
+	struct sb_plan plan;
+	struct sv_result res;
+	static struct ll_ruleset ruleset;
+	const struct ll_ruleset *ll = NULL;
+	char **caller_env, **exec_argv, err[1024], tmpdir[PATH_MAX], troot[PATH_MAX];
+	char notes[SB_NOTE_MAX] = "";
 	const char *why = NULL;
-	int logfd = -1;
+	int logfd = -1, slotfd;
+	unsigned slot = 0;
 
 	/* 1. Trust nothing inherited: environment, fds, signals, umask. */
 	request_init(&rq, &args, NULL, NULL);
@@ -50,11 +62,11 @@ int main(int argc, char *argv[])
 
 	/* 4. The caller: root (for -V only) or a user listed in caller=. */
 	if (args.mode == MODE_VERSION && getuid() == 0)
-		outcome_version(cgijail_config_dir);
+		outcome_version(cgijail_config_dir, cgijail_run_dir, cgijail_state_dir);
 	if (request_check_caller(&rq, &cfg.pol, getuid()) != 0)
 		outcome_refuse(&rq, logfd, CGIJAIL_EXIT_REFUSED, rq.reason);
 	if (args.mode == MODE_VERSION)
-		outcome_version(cgijail_config_dir);
+		outcome_version(cgijail_config_dir, cgijail_run_dir, cgijail_state_dir);
 
 	/* 5. The script: located on descriptors, its owner, every check. */
 	if (args.mode == MODE_SUEXEC) {
@@ -82,15 +94,39 @@ int main(int argc, char *argv[])
 	if (exec_argv == NULL)
 		outcome_refuse(&rq, logfd, CGIJAIL_EXIT_REFUSED, "out of memory");
 
-	/* 8. One record per request: accepted. */
-	outcome_accepted(&rq, logfd);
+	/* 8. A concurrency slot of the tenant (flock), or a 503 response. */
+	slotfd = slot_acquire(cgijail_run_dir, rq.tgt.name, cfg.pol.tenant.concurrency,
+			      &slot, &why);
+	if (slotfd == SLOT_BUSY)
+		outcome_busy(&rq, logfd, cfg.pol.tenant.concurrency);
+	if (slotfd < 0)
+		outcome_refuse(&rq, logfd, CGIJAIL_EXIT_SANDBOX, why);
 
-	/* 9. Become the target, completely; from here any failure is fatal. */
-	if (proc_drop_privileges(&rq.tgt, rq.gid, &why) != 0)
-		outcome_fatal(&rq, logfd, CGIJAIL_EXIT_PRIV, why);
+	/* 9. The tenant's private TMPDIR and the Landlock rules of the request. */
+	if (sb_tmpdir(cgijail_state_dir, rq.tgt.name, rq.tgt.uid, rq.gid, tmpdir,
+		      sizeof(tmpdir), &why) != 0 ||
+	    env_set(&env, "TMPDIR", tmpdir, &why) != 0)
+		outcome_refuse(&rq, logfd, CGIJAIL_EXIT_SANDBOX, why);
+	if (request_tenant_root(&rq, troot, sizeof(troot)) != 0)
+		outcome_refuse(&rq, logfd, CGIJAIL_EXIT_SANDBOX, "no tenant root");
+	if (sb_landlock(&cfg.pol, rq.tgt.home, troot, tmpdir, &ruleset, &ll, notes,
+			sizeof(notes), &why) != 0)
+		outcome_refuse(&rq, logfd, CGIJAIL_EXIT_SANDBOX, why);
 
-	/* 10. Enter the checked directory and run the interpreter. */
-	proc_exec(rq.walk.fd, cfg.pol.umask, cfg.pol.interpreter, exec_argv,
-		  env.envp, &why);
-	outcome_fatal(&rq, logfd, CGIJAIL_EXIT_EXEC, why);
+	/* 10. While root: the tenant's cgroup and this request's leaf in it. */
+	if (sb_cgroup(&cfg.pol, rq.tgt.name, slot, &cg, notes, sizeof(notes), &why) != 0)
+		outcome_refuse(&rq, logfd, CGIJAIL_EXIT_SANDBOX, why);
+
+	/* 11. Fork: the child drops ids, confines itself (sandbox.c) and execs
+	 *     the interpreter; this process supervises it to the end. */
+	sb_plan_fill(&plan, &cfg.pol, &cg, ll, &rq.tgt, rq.gid, rq.walk.fd,
+		     exec_argv, env.envp);
+	if (sv_run(&plan, cg.on ? &cg.leaf : NULL, cfg.pol.limits.wall_ms,
+		   cfg.pol.limits.cpu_s, &res, &why) != 0) {
+		sb_cgroup_release(&cg);
+		outcome_refuse(&rq, logfd, CGIJAIL_EXIT_SANDBOX, why);
+	}
+
+	/* 12. One record with the accounting; the script's own exit status. */
+	outcome_finished(&rq, logfd, &plan, &cg, &res, slot, notes);
 }

@@ -55,15 +55,76 @@ void outcome_accepted(const struct request *rq, int logfd)
 		outcome_refuse(rq, -1, CGIJAIL_EXIT_CONFIG, "cannot write log_file");
 }
 
-void outcome_version(const char *config_dir)
+#define RETRY_AFTER_S 2
+
+void outcome_busy(const struct request *rq, int logfd, unsigned concurrency)
+{
+	char reason[96];
+	static const char resp[] =
+		"Status: 503 Service Unavailable\n"
+		"Retry-After: " "2" "\n"
+		"Content-Type: text/plain; charset=utf-8\n"
+		"Cache-Control: no-store\n"
+		"\n"
+		"Service temporarily unavailable: too many requests for this site.\n";
+	_Static_assert(RETRY_AFTER_S == 2, "keep the Retry-After header in step");
+
+	(void)!write(STDOUT_FILENO, resp, sizeof(resp) - 1);
+	(void)snprintf(reason, sizeof(reason),
+		       "concurrency limit of %u requests reached", concurrency);
+	record(rq, logfd, "busy", reason);
+	exit(CGIJAIL_EXIT_BUSY);
+}
+
+void outcome_finished(const struct request *rq, int logfd,
+		      const struct sb_plan *plan, const struct sb_cgroup *cg,
+		      const struct sv_result *res, unsigned slot, const char *notes)
+{
+	struct log_record r;
+	struct log_acct a;
+	char sandbox[SB_NOTE_MAX + SB_MSG_MAX + 128];
+	const char *reason = res->child_failed ? res->child_reason : NULL;
+	int status = res->child_failed ? res->child_status : acct_exit_status(&res->acct);
+	size_t n;
+
+	sb_summary(plan, cg, sandbox, sizeof(sandbox));
+	n = strlen(sandbox);
+	(void)snprintf(sandbox + n, sizeof(sandbox) - n, "%s%s%s%s%s%s",
+		       notes[0] ? "; " : "", notes, res->notes[0] ? "; " : "",
+		       res->notes, res->cleanup ? "; leaf not removed: " : "",
+		       res->cleanup ? res->cleanup : "");
+	a = (struct log_acct){
+		.status = res->acct.exited ? res->acct.status : -1,
+		.signal = res->acct.exited ? 0 : res->acct.signal,
+		.wall_ms = res->wall_ms,
+		.cpu_ms = res->cpu_ms,
+		.mem_peak = res->mem_peak == ACCT_UNKNOWN ? LOG_UNKNOWN : res->mem_peak,
+		.limit = res->limit,
+		.slot = (int)slot,
+		.sandbox = sandbox,
+	};
+	if (reason != NULL)
+		say("error", reason);
+	request_log_record(rq, &r, reason ? "error" : "accepted", reason);
+	r.acct = &a;
+	if (log_write(logfd, &r) != 0)
+		say("error", "cannot write log_file");
+	_exit(status);
+}
+
+void outcome_version(const char *config_dir, const char *run_dir,
+		     const char *state_dir)
 {
 	printf("cgijail %s\n"
 	       "config_dir: %s\n"
 	       "policy: %s/cgijail.conf\n"
 	       "users.d: %s/users.d\n"
 	       "log: syslog authpriv (ident cgijail), plus log_file when set\n"
-	       "exit statuses: refused=120 policy=121 privileges=123 exec=127\n",
-	       CGIJAIL_VERSION, config_dir, config_dir, config_dir);
+	       "exit statuses: refused=120 policy=121 busy=122 privileges=123 sandbox=124 exec=127\n"
+	       "run_dir: %s\n"
+	       "state_dir: %s\n",
+	       CGIJAIL_VERSION, config_dir, config_dir, config_dir, run_dir,
+	       state_dir);
 	exit(fflush(stdout) == 0 ? 0 : 1);
 }
 

@@ -6,6 +6,8 @@
 
 #include "config.h"
 #include "request.h"
+#include "sandbox.h"
+#include "supervise.h"
 
 /* "cgijail: refused: <reason>", a "refused" record, exit(status). */
 _Noreturn void outcome_refuse(const struct request *rq, int logfd, int status,
@@ -20,8 +22,25 @@ _Noreturn void outcome_fatal(const struct request *rq, int logfd, int status,
  * (the audit trail is not optional once configured). */
 void outcome_accepted(const struct request *rq, int logfd);
 
+/* [tenant] concurrency reached: a complete CGI response on stdout
+ * ("Status: 503 Service Unavailable", "Retry-After"), a "busy" record,
+ * exit(CGIJAIL_EXIT_BUSY).  Nothing was forked. */
+_Noreturn void outcome_busy(const struct request *rq, int logfd,
+			    unsigned concurrency);
+
+/* The request ran, or its child failed before execve ("cgijail: error:"
+ * on stderr, outcome "error"): the one record with the accounting and the
+ * sandbox in force, then _exit() with the script's status (128+signal when
+ * it was killed) or the child's error status. */
+_Noreturn void outcome_finished(const struct request *rq, int logfd,
+				const struct sb_plan *plan,
+				const struct sb_cgroup *cg,
+				const struct sv_result *res, unsigned slot,
+				const char *notes);
+
 /* cgijail -V: compile-time settings and the policy path. */
-_Noreturn void outcome_version(const char *config_dir);
+_Noreturn void outcome_version(const char *config_dir, const char *run_dir,
+			       const char *state_dir);
 
 /* argv for execve: interpreter, interpreter_args..., script, ARGS...
  * Returns a malloc'ed NULL-terminated array (strings are borrowed), or NULL. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -214,6 +215,77 @@ int proc_drop_privileges(const struct identity *t, gid_t gid, const char **reaso
 	    prctl(PR_GET_NO_NEW_PRIVS, 0L, 0L, 0L, 0L) != 1) {
 		*reason = "securebits or no_new_privs verification failed";
 		return -1;
+	}
+	return 0;
+}
+
+int proc_supervisor_privileges(const char **reason)
+{
+	const unsigned secbits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
+				 SECBIT_NO_CAP_AMBIENT_RAISE |
+				 SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
+	const cap_value_t keep[] = { CAP_KILL };
+	const struct rlimit nocore = { 0, 0 };
+	cap_t want, have;
+	int same;
+
+	if (prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L) != 0 ||
+	    setrlimit(RLIMIT_CORE, &nocore) != 0) {
+		*reason = "cannot make the supervisor non-dumpable";
+		return -1;
+	}
+	if (cap_set_secbits(secbits) != 0) {
+		*reason = "cannot set the supervisor's securebits";
+		return -1;
+	}
+	for (cap_value_t c = 0; c < (cap_value_t)cap_max_bits(); c++) {
+		if (cap_drop_bound(c) != 0) {
+			*reason = "cannot drop the supervisor's bounding set";
+			return -1;
+		}
+	}
+	if (cap_reset_ambient() != 0) {
+		*reason = "cannot clear the supervisor's ambient set";
+		return -1;
+	}
+	want = cap_init();
+	if (want == NULL || cap_set_flag(want, CAP_PERMITTED, 1, keep, CAP_SET) != 0 ||
+	    cap_set_flag(want, CAP_EFFECTIVE, 1, keep, CAP_SET) != 0 ||
+	    cap_set_proc(want) != 0) {
+		if (want)
+			(void)cap_free(want);
+		*reason = "cannot reduce the supervisor's capabilities";
+		return -1;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) != 0) {
+		(void)cap_free(want);
+		*reason = "cannot set the supervisor's no_new_privs";
+		return -1;
+	}
+	have = cap_get_proc();
+	same = have != NULL && cap_compare(have, want) == 0;
+	(void)cap_free(want);
+	if (have)
+		(void)cap_free(have);
+	if (!same || cap_get_bound(CAP_KILL) != 0 || cap_get_secbits() != secbits ||
+	    prctl(PR_GET_DUMPABLE, 0L, 0L, 0L, 0L) != 0) {
+		*reason = "the supervisor's privileges did not verify";
+		return -1;
+	}
+	return 0;
+}
+
+int proc_stdin_devnull(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fd != STDIN_FILENO) {
+		int r = dup2(fd, STDIN_FILENO);
+		(void)close(fd);
+		if (r != STDIN_FILENO)
+			return -1;
 	}
 	return 0;
 }

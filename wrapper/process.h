@@ -29,6 +29,18 @@ int proc_sanitize(char ***caller_env, const char **reason);
  * exit at once (partial privilege drop is never continued). */
 int proc_drop_privileges(const struct identity *t, gid_t gid, const char **reason);
 
+/* The supervisor's privileges (supervise.c): it stays uid 0, so that it
+ * owns the root-owned cgroup files, lock files and log it still writes, but
+ * keeps no capability except CAP_KILL (permitted and effective; it signals
+ * the script's process group, a uid it does not share), an empty bounding
+ * and ambient set, SECBIT_NOROOT locked, no_new_privs, not dumpable (the
+ * script's uid cannot ptrace it or read its memory), RLIMIT_CORE 0.
+ * Verified afterwards.  Returns 0 or -1 with *reason. */
+int proc_supervisor_privileges(const char **reason);
+
+/* Point fd 0 at /dev/null (the supervisor never reads the request body). */
+int proc_stdin_devnull(void);
+
 /* fchdir(dirfd), umask(mask), execve(interpreter, argv, envp).  Returns only
  * on failure, with *reason. */
 int proc_exec(int dirfd, mode_t mask, const char *interpreter,

@@ -268,6 +268,23 @@ int request_check_interpreter(struct request *rq, const struct policy *p)
 		     rc == 0 ? "is a root-owned executable" : why);
 }
 
+int request_tenant_root(const struct request *rq, char *out, size_t outsz)
+{
+	size_t rootlen = strlen(rq->root);
+
+	for (size_t i = 0; i < rq->walk.n; i++) {
+		size_t end = rq->walk.end[i];
+		if (end < rootlen || rq->walk.st[i].st_uid != rq->tgt.uid)
+			continue;
+		if (end >= outsz)
+			return -1;
+		memcpy(out, rq->dir, end);
+		out[end] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
 void request_log_record(const struct request *rq, struct log_record *r,
 			const char *outcome, const char *reason)
 {

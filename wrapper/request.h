@@ -74,6 +74,13 @@ int request_check_script(struct request *rq, const struct policy *p);
 /* The interpreter configured for this user (after the drop-in). */
 int request_check_interpreter(struct request *rq, const struct policy *p);
 
+/* The tenant root of a checked request (after request_check_script): the
+ * highest directory of the script's chain, at or below rq->root, owned by
+ * the target uid (the script's own directory is, so there always is one).
+ * Landlock makes it readable and nothing of other tenants.  Pure: reads
+ * the walk's stats.  Returns 0, or -1 when out is too small. */
+int request_tenant_root(const struct request *rq, char *out, size_t outsz);
+
 /* Fill a log record from what is known so far. */
 void request_log_record(const struct request *rq, struct log_record *r,
 			const char *outcome, const char *reason);

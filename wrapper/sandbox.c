@@ -1,0 +1,248 @@
+/* sandbox.c - see sandbox.h for the order of the steps. */
+#include "sandbox.h"
+
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "exitcodes.h"
+#include "fsys.h"
+#include "landlock.h"
+#include "process.h"
+
+/* One write per message: the pipe keeps it whole (< PIPE_BUF). */
+static void send_msg(int fd, char kind, int status, const char *what,
+		     const char *why)
+{
+	char msg[SB_MSG_MAX];
+	int n;
+
+	if (kind == 'E')
+		n = snprintf(msg, sizeof(msg), "E%d %s%s%s", status, what,
+			     why ? ": " : "", why ? why : "");
+	else
+		n = snprintf(msg, sizeof(msg), "N%s%s%s", what, why ? ": " : "",
+			     why ? why : "");
+	if (n > 0)
+		(void)!write(fd, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+}
+
+static _Noreturn void die(int fd, int status, const char *what, const char *why)
+{
+	send_msg(fd, 'E', status, what, why);
+	_exit(status);
+}
+
+static void note(char *notes, size_t notesz, const char *what, const char *why)
+{
+	size_t used = strlen(notes);
+
+	if (used < notesz)
+		(void)snprintf(notes + used, notesz - used, "%s%s%s%s", used ? "; " : "",
+			       what, why ? ": " : "", why ? why : "");
+}
+
+int sb_tmpdir(const char *state_dir, const char *user, uid_t uid, gid_t gid,
+	      char *out, size_t outsz, const char **reason)
+{
+	char base[PATH_MAX];
+	int basefd, fd;
+	int n = snprintf(base, sizeof(base), "%s/tmp", state_dir);
+
+	if (n < 0 || (size_t)n >= sizeof(base)) {
+		*reason = "state directory path too long";
+		return -1;
+	}
+	n = snprintf(out, outsz, "%s/%s", base, user);
+	if (n < 0 || (size_t)n >= outsz) {
+		*reason = "temporary directory path too long";
+		return -1;
+	}
+	/* 0711: a tenant reaches its own directory by name, lists nothing. */
+	basefd = fsys_open_root_dir(base, 0711, reason);
+	if (basefd < 0)
+		return -1;
+	fd = fsys_ensure_subdir(basefd, user, uid, gid, 0700, reason);
+	(void)close(basefd);
+	if (fd < 0)
+		return -1;
+	(void)close(fd);
+	return 0;
+}
+
+int sb_landlock(const struct policy *p, const char *home, const char *tenant_root,
+		const char *tmpdir, struct ll_ruleset *rs, const struct ll_ruleset **ll,
+		char *notes, size_t notesz, const char **reason)
+{
+	struct ll_input in;
+	const char *bad = NULL;
+	char missing[256];
+
+	*ll = NULL;
+	if (p->sandbox.landlock == POLICY_OFF)
+		return 0;
+	memset(&in, 0, sizeof(in));
+	in.abi = ll_abi();
+	if (in.abi <= 0) {
+		if (p->sandbox.landlock == POLICY_REQUIRED) {
+			*reason = "landlock = required, but this kernel has no Landlock";
+			return -1;
+		}
+		note(notes, notesz, "landlock unavailable (best-effort)", NULL);
+		return 0;
+	}
+	in.mode = p->sandbox.landlock == POLICY_REQUIRED ? LL_MODE_REQUIRED : LL_MODE_BEST_EFFORT;
+	in.net = p->sandbox.network;
+	in.interpreter = p->interpreter;
+	in.loader = NULL;
+	in.tenant_root = tenant_root;
+	in.tmpdir = tmpdir;
+	in.home = home;
+	in.read = (struct ll_list){ (const char *const *)p->sandbox.read.v, p->sandbox.read.n };
+	in.write = (struct ll_list){ (const char *const *)p->sandbox.write.v, p->sandbox.write.n };
+	in.exec = (struct ll_list){ (const char *const *)p->sandbox.exec.v, p->sandbox.exec.n };
+	if (ll_build(&in, rs, reason, &bad) != 0)
+		return -1;
+	if (ll_describe_missing(rs, missing, sizeof(missing)) > 0)
+		note(notes, notesz, "landlock lacks", missing);
+	*ll = rs;
+	return 0;
+}
+
+int sb_cgroup(const struct policy *p, const char *user, unsigned slot,
+	      struct sb_cgroup *cg, char *notes, size_t notesz,
+	      const char **reason)
+{
+	char parent[PATH_MAX], name[CG_NAME_MAX];
+	const struct cg_limits tenant = { p->tenant.memory, p->tenant.tasks,
+					  p->tenant.cpu_percent };
+	const struct cg_limits request = { p->limits.memory, p->limits.tasks, 0 };
+	const char *why = NULL;
+
+	memset(cg, 0, sizeof(*cg));
+	if (p->sandbox.cgroup == POLICY_OFF)
+		return 0;
+	(void)snprintf(parent, sizeof(parent), "/%s", p->sandbox.cgroup_parent);
+	(void)snprintf(name, sizeof(name), "s%u", slot);
+	if (cg_open(parent, CG_OPEN_CREATE, &cg->ctx, &why) != 0)
+		goto fail;
+	if (cg_tenant(&cg->ctx, user, &tenant, &cg->tenant, &why) != 0) {
+		cg_close(&cg->ctx);
+		goto fail;
+	}
+	if (cg_leaf_create(&cg->ctx, &cg->tenant, name, &request, &cg->leaf, &why) != 0) {
+		cg_tenant_close(&cg->tenant);
+		cg_close(&cg->ctx);
+		goto fail;
+	}
+	cg->on = true;
+	return 0;
+fail:
+	memset(cg, 0, sizeof(*cg));
+	if (p->sandbox.cgroup == POLICY_REQUIRED) {
+		*reason = why ? why : "cgroup setup failed";
+		return -1;
+	}
+	note(notes, notesz, "cgroup unavailable (best-effort)", why);
+	return 0;
+}
+
+void sb_cgroup_release(struct sb_cgroup *cg)
+{
+	const char *why;
+
+	if (!cg->on)
+		return;
+	(void)cg_leaf_remove(&cg->leaf, &why);
+	cg->on = false;
+}
+
+void sb_plan_fill(struct sb_plan *plan, const struct policy *p,
+		  const struct sb_cgroup *cg, const struct ll_ruleset *ll,
+		  const struct identity *tgt, gid_t gid, int dirfd,
+		  char **argv, char **envp)
+{
+	memset(plan, 0, sizeof(*plan));
+	plan->leaf = cg->on ? &cg->leaf : NULL;
+	plan->cgroup = p->sandbox.cgroup;
+	plan->tgt = tgt;
+	plan->gid = gid;
+	plan->nrl = rl_plan(&p->limits, plan->rl);
+	plan->ll = ll;
+	plan->landlock = p->sandbox.landlock;
+	plan->seccomp = p->sandbox.seccomp;
+	plan->net = p->sandbox.network.mode == LL_NET_NONE ? SC_NET_UNIX_ONLY : SC_NET_INET;
+	plan->dirfd = dirfd;
+	plan->umask = p->umask;
+	plan->interpreter = p->interpreter;
+	plan->argv = argv;
+	plan->envp = envp;
+}
+
+void sb_summary(const struct sb_plan *plan, const struct sb_cgroup *cg,
+		char *out, size_t outsz)
+{
+	char ll[16] = "off";
+
+	if (plan->ll != NULL)
+		(void)snprintf(ll, sizeof(ll), "abi%d", plan->ll->abi);
+	(void)snprintf(out, outsz, "cgroup=%s landlock=%s seccomp=%s",
+		       !cg->on ? "off" : cg->ctx.version == CG_V2 ? "v2" : "v1", ll,
+		       plan->seccomp ? sc_network_name(plan->net) : "off");
+}
+
+void sb_child(const struct sb_plan *p, int fd, pid_t supervisor)
+{
+	const char *why = NULL;
+	sigset_t none;
+
+	/* 1. Into the request's cgroup while still root. */
+	if (p->leaf != NULL && cg_leaf_attach(p->leaf, getpid(), &why) != 0) {
+		if (p->cgroup == POLICY_REQUIRED)
+			die(fd, CGIJAIL_EXIT_SANDBOX, "cannot enter the request cgroup", why);
+		send_msg(fd, 'N', 0, "cgroup attach failed (best-effort)", why);
+	}
+
+	/* 2. A process group of its own: the supervisor's fallback handle. */
+	if (setpgid(0, 0) != 0)
+		die(fd, CGIJAIL_EXIT_SANDBOX, "setpgid failed", NULL);
+
+	/* 3. Become the target, completely. */
+	if (proc_drop_privileges(p->tgt, p->gid, &why) != 0)
+		die(fd, CGIJAIL_EXIT_PRIV, why, NULL);
+
+	/* 4. Die with the supervisor. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) != 0)
+		die(fd, CGIJAIL_EXIT_SANDBOX, "cannot set the parent-death signal", NULL);
+	if (getppid() != supervisor)
+		die(fd, CGIJAIL_EXIT_SANDBOX, "the supervisor is gone", NULL);
+
+	/* 5. Resource limits (memory and tasks are the cgroup's). */
+	if (rl_apply(p->rl, p->nrl, &why) != 0)
+		die(fd, CGIJAIL_EXIT_SANDBOX, "cannot set resource limit", why);
+
+	/* 6. The supervisor blocked its signals before the fork. */
+	if (sigemptyset(&none) != 0 || sigprocmask(SIG_SETMASK, &none, NULL) != 0)
+		die(fd, CGIJAIL_EXIT_SANDBOX, "cannot reset the signal mask", NULL);
+
+	/* 7. Landlock, as the target user. */
+	if (p->ll != NULL) {
+		int rc = ll_apply(p->ll, &why);
+		if (rc != LL_OK) {
+			if (p->landlock == POLICY_REQUIRED)
+				die(fd, CGIJAIL_EXIT_SANDBOX, "landlock", why);
+			send_msg(fd, 'N', 0, "landlock (best-effort)", why);
+		}
+	}
+
+	/* 8. seccomp, last. */
+	if (p->seccomp && sc_apply(p->net, &why) != 0)
+		die(fd, CGIJAIL_EXIT_SANDBOX, "seccomp", why);
+
+	/* 9. The interpreter on the script. */
+	(void)proc_exec(p->dirfd, p->umask, p->interpreter, p->argv, p->envp, &why);
+	die(fd, CGIJAIL_EXIT_EXEC, why, NULL);
+}

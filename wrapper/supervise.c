@@ -1,0 +1,277 @@
+/* supervise.c - see supervise.h for the order of the steps. */
+#include "supervise.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exitcodes.h"
+#include "process.h"
+
+#define KILL_WAIT_MS 2000
+
+struct sv {
+	pid_t child;
+	struct cg_leaf *leaf;
+	bool reaped;
+	int wstatus;
+	struct rusage ru;
+	bool killed;
+};
+
+static void now_mono(struct timespec *ts)
+{
+	/* CLOCK_MONOTONIC cannot fail with a valid pointer. */
+	(void)clock_gettime(CLOCK_MONOTONIC, ts);
+}
+
+static int64_t ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+
+	now_mono(&now);
+	int64_t ms = (int64_t)(deadline->tv_sec - now.tv_sec) * 1000 +
+		     (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms < 0 ? 0 : ms;
+}
+
+/* End every process of the request: the cgroup (which holds double-forked
+ * ones) and the script's process group (the fallback without cgroups). */
+static void kill_request(struct sv *s)
+{
+	const char *why;
+
+	if (s->leaf != NULL)
+		(void)cg_leaf_kill(s->leaf, KILL_WAIT_MS, &why);
+	(void)kill(-s->child, SIGKILL);
+	if (!s->reaped)
+		(void)kill(s->child, SIGKILL);
+	s->killed = true;
+}
+
+static bool try_reap(struct sv *s, int flags)
+{
+	if (s->reaped)
+		return true;
+	for (;;) {
+		pid_t r = wait4(s->child, &s->wstatus, flags, &s->ru);
+		if (r == s->child) {
+			s->reaped = true;
+			return true;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		return false;
+	}
+}
+
+static _Noreturn void supervisor_fatal(struct sv *s, const char *why)
+{
+	char line[256];
+	int n;
+
+	kill_request(s);
+	(void)try_reap(s, 0);
+	n = snprintf(line, sizeof(line), "cgijail: error: %s\n", why);
+	if (n > 0)
+		(void)!write(STDERR_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	_exit(CGIJAIL_EXIT_PRIV);
+}
+
+/* A message from the child: "E<status> <reason>" or "N<note>". */
+static void child_message(struct sv_result *res, const char *msg, size_t len)
+{
+	if (len == 0)
+		return;
+	if (msg[0] == 'E') {
+		int st = 0;
+		size_t i = 1;
+		while (i < len && msg[i] >= '0' && msg[i] <= '9' && st < 1000)
+			st = st * 10 + (msg[i++] - '0');
+		if (i < len && msg[i] == ' ')
+			i++;
+		res->child_failed = true;
+		res->child_status = st;
+		(void)snprintf(res->child_reason, sizeof(res->child_reason), "%.*s",
+			       (int)(len - i), msg + i);
+	} else if (msg[0] == 'N') {
+		size_t used = strlen(res->notes);
+		(void)snprintf(res->notes + used, sizeof(res->notes) - used, "%s%.*s",
+			       used ? "; " : "", (int)(len - 1), msg + 1);
+	}
+}
+
+static int setup_signals(sigset_t *old, const char **reason)
+{
+	sigset_t set;
+
+	if (sigemptyset(&set) != 0 || sigaddset(&set, SIGCHLD) != 0 ||
+	    sigaddset(&set, SIGTERM) != 0 || sigaddset(&set, SIGINT) != 0 ||
+	    sigaddset(&set, SIGHUP) != 0 || sigaddset(&set, SIGQUIT) != 0 ||
+	    sigaddset(&set, SIGPIPE) != 0 ||
+	    sigprocmask(SIG_BLOCK, &set, old) != 0) {
+		*reason = "cannot block signals";
+		return -1;
+	}
+	int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		*reason = "signalfd failed";
+	return sfd;
+}
+
+static void account(struct sv *s, struct sv_result *res, uint64_t cpu_limit_s,
+		    const struct timespec *start)
+{
+	struct cg_stats st = { CG_UNKNOWN, CG_UNKNOWN, CG_UNKNOWN, CG_UNKNOWN };
+	struct timespec end;
+	const char *why;
+
+	now_mono(&end);
+	res->wall_ms = acct_ms_between(start->tv_sec, start->tv_nsec, end.tv_sec, end.tv_nsec);
+	if (s->leaf != NULL)
+		(void)cg_leaf_stats(s->leaf, &st, &why);
+	res->cpu_ms = (uint64_t)s->ru.ru_utime.tv_sec * 1000 + (uint64_t)s->ru.ru_utime.tv_usec / 1000 +
+		      (uint64_t)s->ru.ru_stime.tv_sec * 1000 + (uint64_t)s->ru.ru_stime.tv_usec / 1000;
+	/* The cgroup also counts processes the script did not wait for. */
+	if (st.cpu_usec != CG_UNKNOWN && st.cpu_usec / 1000 > res->cpu_ms)
+		res->cpu_ms = st.cpu_usec / 1000;
+	res->mem_peak = st.memory_peak != CG_UNKNOWN ? st.memory_peak :
+			(uint64_t)s->ru.ru_maxrss * 1024;
+	res->acct.exited = WIFEXITED(s->wstatus);
+	res->acct.status = WIFEXITED(s->wstatus) ? WEXITSTATUS(s->wstatus) : 0;
+	res->acct.signal = WIFSIGNALED(s->wstatus) ? WTERMSIG(s->wstatus) : 0;
+	res->acct.cpu_ms = res->cpu_ms;
+	res->acct.cpu_limit_s = cpu_limit_s;
+	res->acct.oom_kills = st.oom_kills;
+	res->acct.pids_max_hits = st.pids_max_hits;
+	res->limit = res->child_failed ? NULL : acct_limit(&res->acct);
+}
+
+int sv_run(const struct sb_plan *plan, struct cg_leaf *leaf, uint64_t wall_ms,
+	   uint64_t cpu_limit_s, struct sv_result *res, const char **reason)
+{
+	struct sv s = { .leaf = leaf };
+	struct timespec start, deadline;
+	sigset_t old;
+	int pfd[2], sfd;
+	bool out_open = true, pipe_open = true;
+
+	memset(res, 0, sizeof(*res));
+	res->mem_peak = ACCT_UNKNOWN;
+
+	/* 1-2. Signals to a descriptor, the status pipe, the fork. */
+	sfd = setup_signals(&old, reason);
+	if (sfd < 0)
+		return -1;
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		*reason = "cannot create the status pipe";
+		return -1;
+	}
+	if (fcntl(pfd[0], F_SETFL, O_NONBLOCK) != 0) {
+		*reason = "cannot set up the status pipe";
+		return -1;
+	}
+	now_mono(&start);
+	pid_t supervisor = getpid();
+	s.child = fork();
+	if (s.child < 0) {
+		*reason = "fork failed";
+		return -1;
+	}
+	if (s.child == 0) {
+		(void)close(pfd[0]);
+		(void)close(sfd);
+		sb_child(plan, pfd[1], supervisor);
+	}
+	(void)close(pfd[1]);
+
+	/* 3. The supervisor keeps only what its job needs. */
+	const char *why = NULL;
+	if (proc_supervisor_privileges(&why) != 0)
+		supervisor_fatal(&s, why);
+	if (proc_stdin_devnull() != 0)
+		supervisor_fatal(&s, "cannot replace stdin");
+	(void)close(plan->dirfd);
+
+	/* 4. Until the script ends, the deadline passes or the client leaves. */
+	deadline = start;
+	deadline.tv_sec += (time_t)(wall_ms / 1000);
+	deadline.tv_nsec += (long)(wall_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	while (!s.reaped) {
+		struct pollfd p[3] = {
+			{ .fd = sfd, .events = POLLIN },
+			{ .fd = pipe_open ? pfd[0] : -1, .events = POLLIN },
+			{ .fd = out_open ? STDOUT_FILENO : -1, .events = 0 },
+		};
+		int64_t left = wall_ms ? ms_left(&deadline) : -1;
+		if (left == 0) {
+			res->acct.wall_expired = true;
+			break;
+		}
+		int n = poll(p, 3, left > INT32_MAX ? INT32_MAX : (int)left);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			supervisor_fatal(&s, "poll failed");
+		}
+		if (p[1].revents) {
+			char msg[SB_MSG_MAX];
+			ssize_t r = read(pfd[0], msg, sizeof(msg) - 1);
+			if (r > 0)
+				child_message(res, msg, (size_t)r);
+			else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
+				pipe_open = false;
+				(void)close(pfd[0]);
+			}
+		}
+		if (p[2].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+			out_open = false;
+			res->acct.client_abort = true;
+			break;
+		}
+		if (p[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			bool stop = false;
+			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+				if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGPIPE)
+					stop = true;
+			if (stop) {
+				res->acct.client_abort = true;
+				break;
+			}
+			(void)try_reap(&s, WNOHANG);
+		}
+	}
+
+	/* 5. Whatever ended it, nothing of the request survives it. */
+	kill_request(&s);
+	if (!try_reap(&s, 0))
+		supervisor_fatal(&s, "cannot reap the script");
+	if (pipe_open) {
+		/* A failure report written just before the child exited. */
+		char msg[SB_MSG_MAX];
+		ssize_t r = read(pfd[0], msg, sizeof(msg) - 1);
+		if (r > 0)
+			child_message(res, msg, (size_t)r);
+		(void)close(pfd[0]);
+	}
+	(void)close(sfd);
+
+	/* 6. Accounting, then the leaf goes. */
+	account(&s, res, cpu_limit_s, &start);
+	if (leaf != NULL && cg_leaf_remove(leaf, &why) != 0)
+		res->cleanup = why;
+	return 0;
+}
