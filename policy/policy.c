@@ -8,6 +8,7 @@
  * over POLICY_MAX_LINE bytes refuses the whole file. */
 #include "policy.h"
 
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -16,6 +17,11 @@
 #include "strutil.h"
 
 #define ID_MAX 4294967294UL
+
+/* Expands "~" in read/write/exec entries at parse time, only to check that
+ * the result is an absolute normalized path; the lists keep the "~" form
+ * and the wrapper expands it with the target's real home. */
+#define HOME_PLACEHOLDER "/home/cgijail-placeholder"
 
 #define STR(x) #x
 #define XSTR(x) STR(x)
@@ -253,6 +259,271 @@ static int k_log_file(struct policy *p, const char *v, char *why, size_t whysz)
 	return str_set(&p->log_file, v, why, whysz);
 }
 
+/* ---- [limits] and [tenant] --------------------------------------------------- */
+
+/* A size key: str_to_size() in min..POLICY_SIZE_MAX, or "none" (0) when
+ * none_ok. */
+static int parse_size(uint64_t *dst, const char *v, uint64_t min, bool none_ok,
+		      char *why, size_t whysz)
+{
+	char lo[32], hi[32];
+	uint64_t n;
+
+	if (none_ok && strcmp(v, "none") == 0) {
+		*dst = 0;
+		return 0;
+	}
+	if (str_to_size(v, POLICY_SIZE_MAX, &n) != 0 || n < min) {
+		(void)str_format_size(lo, sizeof(lo), min);
+		(void)str_format_size(hi, sizeof(hi), POLICY_SIZE_MAX);
+		whyf(why, whysz, "not a size in %s..%s (bytes, or a K, M or G suffix)%s", lo,
+		     hi, none_ok ? " or none" : "");
+		return -1;
+	}
+	*dst = n;
+	return 0;
+}
+
+/* A count in min..max, or "none" (0) when none_ok. */
+static int parse_count(uint64_t *dst, const char *v, unsigned long min,
+		       unsigned long max, bool none_ok, char *why, size_t whysz)
+{
+	unsigned long n;
+
+	if (none_ok && strcmp(v, "none") == 0) {
+		*dst = 0;
+		return 0;
+	}
+	if (str_to_ulong_strict(v, max, &n) != 0 || n < min) {
+		whyf(why, whysz, "not a number in %lu..%lu%s", min, max,
+		     none_ok ? " or none" : "");
+		return -1;
+	}
+	*dst = n;
+	return 0;
+}
+
+/* A duration in POLICY_DURATION_MIN_MS..POLICY_DURATION_MAX_MS. */
+static int parse_duration(uint64_t *ms, const char *v, char *why, size_t whysz)
+{
+	uint64_t n;
+
+	if (str_to_duration_ms(v, POLICY_DURATION_MAX_MS, &n) != 0 ||
+	    n < POLICY_DURATION_MIN_MS) {
+		whyf(why, whysz, "not a duration in 1s..1440m (a number with an s or m suffix)");
+		return -1;
+	}
+	*ms = n;
+	return 0;
+}
+
+static int k_limits_cpu(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	uint64_t ms;
+
+	if (parse_duration(&ms, v, why, whysz) != 0)
+		return -1;
+	p->limits.cpu_s = ms / 1000; /* whole seconds: units are s and m */
+	return 0;
+}
+
+static int k_limits_wall(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	return parse_duration(&p->limits.wall_ms, v, why, whysz);
+}
+
+static int k_limits_memory(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	return parse_size(&p->limits.memory, v, POLICY_MEMORY_MIN, true, why, whysz);
+}
+
+static int k_limits_tasks(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	return parse_count(&p->limits.tasks, v, 1, POLICY_TASKS_MAX, true, why, whysz);
+}
+
+static int k_limits_open_files(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	return parse_count(&p->limits.open_files, v, POLICY_OPEN_FILES_MIN,
+			   POLICY_OPEN_FILES_MAX, false, why, whysz);
+}
+
+static int k_limits_file_size(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	return parse_size(&p->limits.file_size, v, 1, false, why, whysz);
+}
+
+static int k_tenant_memory(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	return parse_size(&p->tenant.memory, v, POLICY_MEMORY_MIN, true, why, whysz);
+}
+
+static int k_tenant_tasks(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	return parse_count(&p->tenant.tasks, v, 1, POLICY_TASKS_MAX, true, why, whysz);
+}
+
+static int k_tenant_cpu(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	char num[16];
+	size_t len = strlen(v);
+	unsigned long n;
+
+	if (strcmp(v, "none") == 0) {
+		p->tenant.cpu_percent = 0;
+		return 0;
+	}
+	if (len < 2 || len - 1 >= sizeof(num) || v[len - 1] != '%')
+		goto bad;
+	memcpy(num, v, len - 1);
+	num[len - 1] = '\0';
+	if (str_to_ulong_strict(num, POLICY_CPU_PERCENT_MAX, &n) != 0 || n == 0)
+		goto bad;
+	p->tenant.cpu_percent = (uint32_t)n;
+	return 0;
+bad:
+	whyf(why, whysz, "not a percentage in 1%%..%u%% (100%% is one core) or none",
+	     (unsigned)POLICY_CPU_PERCENT_MAX);
+	return -1;
+}
+
+static int k_tenant_concurrency(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	uint64_t n;
+
+	if (parse_count(&n, v, 1, POLICY_CONCURRENCY_MAX, false, why, whysz) != 0)
+		return -1;
+	p->tenant.concurrency = (uint32_t)n;
+	return 0;
+}
+
+/* ---- [sandbox] ------------------------------------------------------------------ */
+
+static int parse_level(enum policy_level *dst, const char *v, char *why, size_t whysz)
+{
+	if (strcmp(v, "required") == 0)
+		*dst = POLICY_REQUIRED;
+	else if (strcmp(v, "best-effort") == 0)
+		*dst = POLICY_BEST_EFFORT;
+	else if (strcmp(v, "off") == 0)
+		*dst = POLICY_OFF;
+	else {
+		whyf(why, whysz, "expected required, best-effort or off");
+		return -1;
+	}
+	return 0;
+}
+
+static int k_sandbox_cgroup(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	return parse_level(&p->sandbox.cgroup, v, why, whysz);
+}
+
+static int k_sandbox_landlock(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	return parse_level(&p->sandbox.landlock, v, why, whysz);
+}
+
+static int k_sandbox_seccomp(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	if (strcmp(v, "on") == 0)
+		p->sandbox.seccomp = true;
+	else if (strcmp(v, "off") == 0)
+		p->sandbox.seccomp = false;
+	else {
+		whyf(why, whysz, "expected on or off");
+		return -1;
+	}
+	return 0;
+}
+
+bool policy_cgroup_parent_is_valid(const char *v)
+{
+	static const char ok[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				 "0123456789._@-";
+	unsigned n = 0;
+
+	if (v == NULL || *v == '\0')
+		return false;
+	for (;;) {
+		size_t len = strcspn(v, "/");
+		/* Also refuses an empty component ("a//b", leading or
+		 * trailing '/'), "." and ".." (leading dot). */
+		if (len == 0 || len > POLICY_CGROUP_NAME_MAX || v[0] == '.' ||
+		    strspn(v, ok) < len || ++n > POLICY_CGROUP_PARENT_DEPTH)
+			return false;
+		if (v[len] == '\0')
+			return true;
+		v += len + 1;
+	}
+}
+
+static int k_sandbox_cgroup_parent(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	if (!policy_cgroup_parent_is_valid(v)) {
+		char q[128];
+
+		whyf(why, whysz,
+		     "%s is not 1-" XSTR(POLICY_CGROUP_PARENT_DEPTH)
+		     " '/'-separated names of [A-Za-z0-9._@-], each at most "
+		     XSTR(POLICY_CGROUP_NAME_MAX) " long, no leading dot",
+		     quoted(q, sizeof(q), v));
+		return -1;
+	}
+	return str_set(&p->sandbox.cgroup_parent, v, why, whysz);
+}
+
+/* read/write/exec: blank-separated absolute normalized paths, "~" or
+ * "~/relative"; the whole list is replaced. */
+static int path_list(struct strlist *l, const char *v, char *why, size_t whysz)
+{
+	char q[128], out[PATH_MAX];
+
+	if (list_set(l, v, " \t", why, whysz) != 0)
+		return -1;
+	for (size_t i = 0; i < l->n; i++) {
+		const char *reason = NULL;
+
+		if (ll_expand_path(l->v[i], HOME_PLACEHOLDER, out, sizeof(out), &reason) != 0) {
+			const char *e = l->v[i];
+			if (e[0] == '~' && e[1] != '\0' && e[1] != '/')
+				reason = "~user is not supported, only ~ and ~/path";
+			else if (e[0] == '~')
+				reason = "is not ~ or ~/ followed by a normalized relative path";
+			whyf(why, whysz, "%s %s", quoted(q, sizeof(q), e),
+			     reason ? reason : "is not usable");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int k_sandbox_read(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	return path_list(&p->sandbox.read, v, why, whysz);
+}
+
+static int k_sandbox_write(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	return path_list(&p->sandbox.write, v, why, whysz);
+}
+
+static int k_sandbox_exec(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	return path_list(&p->sandbox.exec, v, why, whysz);
+}
+
+static int k_sandbox_network(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	const char *reason = "expected any, none or tcp:PORT[,PORT...]";
+
+	if (ll_parse_net(v, &p->sandbox.network, &reason) != 0) {
+		whyf(why, whysz, "%s", reason);
+		return -1;
+	}
+	return 0;
+}
+
 static const struct keyspec keys[] = {
 	{ "wrapper", "caller", k_caller, false },
 	{ "wrapper", "docroot", k_docroot, false },
@@ -264,6 +535,24 @@ static const struct keyspec keys[] = {
 	{ "wrapper", "safe_path", k_safe_path, false },
 	{ "wrapper", "umask", k_umask, false },
 	{ "wrapper", "log_file", k_log_file, false },
+	{ "limits", "cpu", k_limits_cpu, true },
+	{ "limits", "wall", k_limits_wall, true },
+	{ "limits", "memory", k_limits_memory, true },
+	{ "limits", "tasks", k_limits_tasks, true },
+	{ "limits", "open_files", k_limits_open_files, true },
+	{ "limits", "file_size", k_limits_file_size, true },
+	{ "tenant", "memory", k_tenant_memory, true },
+	{ "tenant", "tasks", k_tenant_tasks, true },
+	{ "tenant", "cpu", k_tenant_cpu, true },
+	{ "tenant", "concurrency", k_tenant_concurrency, true },
+	{ "sandbox", "cgroup", k_sandbox_cgroup, true },
+	{ "sandbox", "cgroup_parent", k_sandbox_cgroup_parent, true },
+	{ "sandbox", "seccomp", k_sandbox_seccomp, true },
+	{ "sandbox", "landlock", k_sandbox_landlock, true },
+	{ "sandbox", "read", k_sandbox_read, true },
+	{ "sandbox", "write", k_sandbox_write, true },
+	{ "sandbox", "exec", k_sandbox_exec, true },
+	{ "sandbox", "network", k_sandbox_network, true },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -273,6 +562,17 @@ static bool section_known(const char *name)
 		if (strcmp(keys[i].section, name) == 0)
 			return true;
 	return false;
+}
+
+/* How messages name a key: "min_uid" in [wrapper] (the names issue 2's
+ * messages used), "limits.memory" elsewhere, where names repeat across
+ * sections. */
+static const char *label(const struct keyspec *k, char *buf, size_t bufsz)
+{
+	if (strcmp(k->section, "wrapper") == 0)
+		return k->name;
+	snprintf(buf, bufsz, "%s.%s", k->section, k->name);
+	return buf;
 }
 
 static char *trim(char *s)
@@ -390,13 +690,14 @@ static int parse(struct policy *p, FILE *f, const char *file, bool dropin,
 				break;
 		if (k == NKEYS)
 			return fail(err, file, lineno, "unknown key '%.64s' in [%s]", key, section);
+		const char *lbl = label(&keys[k], q, sizeof(q));
 		if (dropin && !keys[k].allowed_in_dropin)
-			return fail(err, file, lineno, "key '%s' not allowed in users.d", key);
+			return fail(err, file, lineno, "key '%s' not allowed in users.d", lbl);
 		if (seen[k])
-			return fail(err, file, lineno, "duplicate key '%s'", key);
+			return fail(err, file, lineno, "duplicate key '%s'", lbl);
 		seen[k] = true;
 		if (keys[k].parse(p, val, why, sizeof(why)) != 0)
-			return fail(err, file, lineno, "%s: %s", key, why);
+			return fail(err, file, lineno, "%s: %s", lbl, why);
 	}
 	if (r < 0)
 		return fail(err, file, lineno + 1, "%s", rwhy);
@@ -412,7 +713,11 @@ int policy_parse(struct policy *p, FILE *f, const char *filename,
 int policy_parse_dropin(struct policy *p, FILE *f, const char *filename,
 			struct policy_error *err)
 {
-	return parse(p, f, filename, true, err);
+	if (parse(p, f, filename, true, err) != 0)
+		return -1;
+	/* A drop-in can break a cross-key rule the main file kept (e.g. raise
+	 * limits.memory above the main file's tenant.memory). */
+	return policy_validate(p, filename, err);
 }
 
 int policy_validate(const struct policy *p, const char *filename,
@@ -429,9 +734,59 @@ int policy_validate(const struct policy *p, const char *filename,
 			if (strcmp(p->docroots.v[i], p->docroots.v[j]) == 0)
 				return fail(err, filename, 0, "docroot %s is listed twice",
 					    quoted(q, sizeof(q), p->docroots.v[i]));
-	if (p->interpreter == NULL || p->safe_path == NULL || p->userdir == NULL)
+	if (p->interpreter == NULL || p->safe_path == NULL || p->userdir == NULL ||
+	    p->sandbox.cgroup_parent == NULL)
 		return fail(err, filename, 0, "incomplete policy");
+	/* A request's cgroup is a child of its tenant's: a request limit above
+	 * the tenant's could never be reached, and is almost certainly a typo
+	 * (256G for 256M) or a drop-in raising one side only.  "none" on the
+	 * request side is fine (the tenant's limit applies). */
+	if (p->limits.memory != 0 && p->tenant.memory != 0 &&
+	    p->limits.memory > p->tenant.memory) {
+		char a[32], b[32];
+
+		(void)str_format_size(a, sizeof(a), p->limits.memory);
+		(void)str_format_size(b, sizeof(b), p->tenant.memory);
+		return fail(err, filename, 0,
+			    "limits.memory %s is above tenant.memory %s (a request is part "
+			    "of its tenant)", a, b);
+	}
+	if (p->limits.tasks != 0 && p->tenant.tasks != 0 && p->limits.tasks > p->tenant.tasks)
+		return fail(err, filename, 0,
+			    "limits.tasks %" PRIu64 " is above tenant.tasks %" PRIu64
+			    " (a request is part of its tenant)", p->limits.tasks, p->tenant.tasks);
 	return 0;
+}
+
+const char *policy_level_name(enum policy_level l)
+{
+	switch (l) {
+	case POLICY_OFF: return "off";
+	case POLICY_BEST_EFFORT: return "best-effort";
+	case POLICY_REQUIRED: return "required";
+	}
+	return "?";
+}
+
+size_t policy_format_net(const struct ll_net *n, char *out, size_t outsz)
+{
+	char buf[8 + LL_MAX_PORTS * 6]; /* "tcp:" and ",65535" per port */
+	size_t o = 0;
+
+	buf[0] = '\0';
+	if (n->mode == LL_NET_ANY) {
+		o = (size_t)snprintf(buf, sizeof(buf), "any");
+	} else if (n->mode == LL_NET_NONE) {
+		o = (size_t)snprintf(buf, sizeof(buf), "none");
+	} else {
+		o = (size_t)snprintf(buf, sizeof(buf), "tcp:");
+		for (size_t i = 0; i < n->n_ports && i < LL_MAX_PORTS; i++)
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%u", i ? "," : "",
+					      (unsigned)n->ports[i]);
+	}
+	if (outsz > 0)
+		snprintf(out, outsz, "%s", buf);
+	return o;
 }
 
 /* Copy s into out[*o..outsz), control characters as \u00XX (never cut). */
@@ -490,8 +845,25 @@ int policy_defaults(struct policy *p)
 	    list_set(&p->interpreter_args, "-E -s -B", " ", why, sizeof(why)) != 0 ||
 	    str_set(&p->userdir, "public_html", why, sizeof(why)) != 0 ||
 	    str_set(&p->interpreter, "/usr/bin/python3", why, sizeof(why)) != 0 ||
-	    str_set(&p->safe_path, "/usr/local/bin:/usr/bin:/bin", why, sizeof(why)) != 0)
+	    str_set(&p->safe_path, "/usr/local/bin:/usr/bin:/bin", why, sizeof(why)) != 0 ||
+	    str_set(&p->sandbox.cgroup_parent, "cgijail", why, sizeof(why)) != 0)
 		return -1;
+	p->limits.cpu_s = 10;
+	p->limits.wall_ms = 30000;
+	p->limits.memory = 256ULL << 20;
+	p->limits.tasks = 32;
+	p->limits.open_files = 64;
+	p->limits.file_size = 16ULL << 20;
+	p->tenant.memory = 1ULL << 30;
+	p->tenant.tasks = 256;
+	p->tenant.cpu_percent = 100;
+	p->tenant.concurrency = 16;
+	p->sandbox.cgroup = POLICY_REQUIRED;
+	p->sandbox.seccomp = true;
+	p->sandbox.landlock = POLICY_REQUIRED;
+	/* read, write, exec: empty lists (memset above) */
+	p->sandbox.network.mode = LL_NET_NONE;
+	p->sandbox.network.n_ports = 0;
 	return 0;
 }
 
@@ -502,6 +874,11 @@ void policy_free(struct policy *p)
 	list_clear(&p->callers);
 	list_clear(&p->docroots);
 	list_clear(&p->interpreter_args);
+	list_clear(&p->sandbox.read);
+	list_clear(&p->sandbox.write);
+	list_clear(&p->sandbox.exec);
+	free(p->sandbox.cgroup_parent);
+	p->sandbox.cgroup_parent = NULL;
 	free(p->userdir);
 	free(p->interpreter);
 	free(p->safe_path);

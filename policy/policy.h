@@ -17,6 +17,19 @@
 #define POLICY_MAX_LINE 1024 /* bytes per line, newline excluded */
 #define POLICY_MAX_LIST 32   /* entries in any list value */
 
+/* Ranges of the issue 3 keys (see the fields below). */
+#define POLICY_SIZE_MAX (1ULL << 50)          /* 1048576G: any size key */
+#define POLICY_MEMORY_MIN (4ULL << 20)        /* 4M: limits/tenant memory */
+#define POLICY_TASKS_MAX 4194304UL            /* the kernel's PID_MAX_LIMIT */
+#define POLICY_OPEN_FILES_MIN 16UL
+#define POLICY_OPEN_FILES_MAX 1048576UL       /* the kernel's default nr_open */
+#define POLICY_DURATION_MIN_MS 1000ULL        /* 1s */
+#define POLICY_DURATION_MAX_MS 86400000ULL    /* 24h = 1440m */
+#define POLICY_CPU_PERCENT_MAX 100000UL       /* 1000 cores */
+#define POLICY_CONCURRENCY_MAX 1024UL
+#define POLICY_CGROUP_PARENT_DEPTH 4          /* components */
+#define POLICY_CGROUP_NAME_MAX 63             /* bytes per component */
+
 struct strlist {
 	size_t n;
 	char *v[POLICY_MAX_LIST];
@@ -35,31 +48,43 @@ struct policy {
 	mode_t umask;             /* <= 0777 */
 	char *log_file;           /* absolute, or NULL when unset */
 
-	/* Issue 3.  0 in a limit means "no limit" (only where the key's
-	 * documentation allows "0"/"off"); sizes in bytes. */
+	/* Issue 3 (docs/cgijail.conf.5 has the syntax, ranges, defaults).
+	 * 0 in a limit means "no limit", only where the key accepts "none"
+	 * (limits.memory, limits.tasks, tenant.memory, tenant.tasks,
+	 * tenant.cpu); every other field is never 0 after a successful parse.
+	 * Sizes in bytes. */
 	struct policy_limits {    /* [limits]: one request */
-		uint64_t cpu_s;       /* RLIMIT_CPU seconds */
-		uint64_t wall_ms;     /* supervisor ends the request after this */
-		uint64_t memory;      /* cgroup memory, swap included */
-		uint64_t tasks;       /* cgroup pids.max */
-		uint64_t open_files;  /* RLIMIT_NOFILE */
-		uint64_t file_size;   /* RLIMIT_FSIZE */
+		uint64_t cpu_s;       /* RLIMIT_CPU seconds, 1..86400; default 10 */
+		uint64_t wall_ms;     /* supervisor ends the request after this,
+				       * 1000..86400000 (whole seconds); 30000 */
+		uint64_t memory;      /* cgroup memory, swap included, >= 4M or 0;
+				       * 256M */
+		uint64_t tasks;       /* cgroup pids.max, 1..POLICY_TASKS_MAX or 0;
+				       * 32 */
+		uint64_t open_files;  /* RLIMIT_NOFILE, 16..1048576; 64 */
+		uint64_t file_size;   /* RLIMIT_FSIZE, >= 1; 16M */
 	} limits;
 	struct policy_tenant {    /* [tenant]: all requests of one user */
-		uint64_t memory;
-		uint64_t tasks;
-		uint32_t cpu_percent; /* 100 = one core */
-		uint32_t concurrency; /* simultaneous requests, >= 1 */
+		uint64_t memory;      /* >= 4M or 0; 1G */
+		uint64_t tasks;       /* 1..POLICY_TASKS_MAX or 0; 256 */
+		uint32_t cpu_percent; /* 100 = one core, 1..100000 or 0; 100 */
+		uint32_t concurrency; /* simultaneous requests, 1..1024; 16 */
 	} tenant;
 	struct policy_sandbox {   /* [sandbox] */
 		enum policy_level { POLICY_OFF, POLICY_BEST_EFFORT, POLICY_REQUIRED }
-			cgroup, landlock;     /* required | best-effort | off */
-		char *cgroup_parent;      /* relative, normalized, e.g. "cgijail" */
-		bool seccomp;
-		struct strlist read;      /* absolute or "~", "~/..." */
+			cgroup, landlock;     /* required | best-effort | off;
+					       * both default to required */
+		char *cgroup_parent;      /* relative, normalized, 1..4 components
+					   * (policy_cgroup_parent_is_valid);
+					   * "cgijail" */
+		bool seccomp;             /* on (default) | off */
+		struct strlist read;      /* absolute normalized, "~" or "~/rel"
+					   * (checked with ll_expand_path; the
+					   * "~" form is kept: expand it with the
+					   * target's home); empty by default */
 		struct strlist write;
 		struct strlist exec;
-		struct ll_net network;
+		struct ll_net network;    /* ll_parse_net(); default none */
 	} sandbox;
 };
 
@@ -84,12 +109,18 @@ int policy_parse(struct policy *p, FILE *f, const char *filename,
 
 /* Parse a per-user drop-in (users.d/<user>.conf) over p: only the keys a
  * drop-in may override are accepted (interpreter, interpreter_args in
- * [wrapper]); anything else is an error "key not allowed in users.d". */
+ * [wrapper], and every key of [limits], [tenant] and [sandbox]); any other
+ * [wrapper] key is an error "key '...' not allowed in users.d".  A key set
+ * here replaces the main file's value (a list replaces the whole list).
+ * Then runs policy_validate() on the result (line 0, this filename): the
+ * drop-in may break a cross-key rule. */
 int policy_parse_dropin(struct policy *p, FILE *f, const char *filename,
 			struct policy_error *err);
 
 /* Cross-key validation after parsing (e.g. at least one caller and one
- * docroot, no duplicate docroots).  Returns 0 or -1 with *err (line 0). */
+ * docroot, no duplicate docroots; limits.memory and limits.tasks not above
+ * tenant.memory and tenant.tasks when both are set).  Returns 0 or -1 with
+ * *err (line 0). */
 int policy_validate(const struct policy *p, const char *filename,
 		    struct policy_error *err);
 
@@ -99,5 +130,20 @@ void policy_error_format(const struct policy_error *err, char *out,
 			 size_t outsz);
 
 void policy_free(struct policy *p);
+
+/* Helpers for printing a policy (cgijail-check, logs).  Pure. */
+
+/* "required", "best-effort", "off". */
+const char *policy_level_name(enum policy_level l);
+
+/* "none", "any" or "tcp:5432,3306" into out (always NUL-terminated when
+ * outsz > 0); returns the length needed, as snprintf. */
+size_t policy_format_net(const struct ll_net *n, char *out, size_t outsz);
+
+/* The [sandbox] cgroup_parent rule: 1 to POLICY_CGROUP_PARENT_DEPTH
+ * components separated by single '/', no leading or trailing '/', each 1 to
+ * POLICY_CGROUP_NAME_MAX bytes of [A-Za-z0-9._@-] not starting with '.'
+ * (so never "." or ".."). */
+bool policy_cgroup_parent_is_valid(const char *v);
 
 #endif

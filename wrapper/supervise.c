@@ -162,7 +162,7 @@ int sv_run(const struct sb_plan *plan, struct cg_leaf *leaf, uint64_t wall_ms,
 	struct timespec start, deadline;
 	sigset_t old;
 	int pfd[2], sfd;
-	bool out_open = true, pipe_open = true;
+	bool pipe_open = true;
 
 	memset(res, 0, sizeof(*res));
 	res->mem_peak = ACCT_UNKNOWN;
@@ -213,7 +213,8 @@ int sv_run(const struct sb_plan *plan, struct cg_leaf *leaf, uint64_t wall_ms,
 		struct pollfd p[3] = {
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = pipe_open ? pfd[0] : -1, .events = POLLIN },
-			{ .fd = out_open ? STDOUT_FILENO : -1, .events = 0 },
+			/* no events asked: only POLLERR/POLLHUP, the reader leaving */
+			{ .fd = STDOUT_FILENO, .events = 0 },
 		};
 		int64_t left = wall_ms ? ms_left(&deadline) : -1;
 		if (left == 0) {
@@ -237,7 +238,6 @@ int sv_run(const struct sb_plan *plan, struct cg_leaf *leaf, uint64_t wall_ms,
 			}
 		}
 		if (p[2].revents & (POLLERR | POLLHUP | POLLNVAL)) {
-			out_open = false;
 			res->acct.client_abort = true;
 			break;
 		}

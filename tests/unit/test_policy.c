@@ -4,6 +4,7 @@
  * valid in Criterion's runner process). */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,80 @@ static const char *joined(const struct strlist *l, char *buf, size_t sz)
 	return buf;
 }
 
+/* The [limits], [tenant] and [sandbox] fields, each rendered as a string
+ * so that one table type covers numbers, levels, lists and the network. */
+enum field {
+	L_CPU, L_WALL, L_MEMORY, L_TASKS, L_OPEN_FILES, L_FILE_SIZE,
+	T_MEMORY, T_TASKS, T_CPU, T_CONCURRENCY,
+	S_CGROUP, S_CGROUP_PARENT, S_SECCOMP, S_LANDLOCK, S_READ, S_WRITE, S_EXEC, S_NETWORK,
+	NFIELDS
+};
+
+static const char *const field_default[NFIELDS] = {
+	[L_CPU] = "10", [L_WALL] = "30000", [L_MEMORY] = "268435456", [L_TASKS] = "32",
+	[L_OPEN_FILES] = "64", [L_FILE_SIZE] = "16777216",
+	[T_MEMORY] = "1073741824", [T_TASKS] = "256", [T_CPU] = "100", [T_CONCURRENCY] = "16",
+	[S_CGROUP] = "required", [S_CGROUP_PARENT] = "cgijail", [S_SECCOMP] = "on",
+	[S_LANDLOCK] = "required", [S_READ] = "", [S_WRITE] = "", [S_EXEC] = "",
+	[S_NETWORK] = "none",
+};
+
+static const char *const field_name[NFIELDS] = {
+	[L_CPU] = "limits.cpu", [L_WALL] = "limits.wall", [L_MEMORY] = "limits.memory",
+	[L_TASKS] = "limits.tasks", [L_OPEN_FILES] = "limits.open_files",
+	[L_FILE_SIZE] = "limits.file_size", [T_MEMORY] = "tenant.memory",
+	[T_TASKS] = "tenant.tasks", [T_CPU] = "tenant.cpu", [T_CONCURRENCY] = "tenant.concurrency",
+	[S_CGROUP] = "sandbox.cgroup", [S_CGROUP_PARENT] = "sandbox.cgroup_parent",
+	[S_SECCOMP] = "sandbox.seccomp", [S_LANDLOCK] = "sandbox.landlock",
+	[S_READ] = "sandbox.read", [S_WRITE] = "sandbox.write", [S_EXEC] = "sandbox.exec",
+	[S_NETWORK] = "sandbox.network",
+};
+
+static const char *joined(const struct strlist *l, char *buf, size_t sz);
+
+static const char *field(const struct policy *p, int f, char *buf, size_t sz)
+{
+	uint64_t n;
+
+	switch (f) {
+	case L_CPU: n = p->limits.cpu_s; break;
+	case L_WALL: n = p->limits.wall_ms; break;
+	case L_MEMORY: n = p->limits.memory; break;
+	case L_TASKS: n = p->limits.tasks; break;
+	case L_OPEN_FILES: n = p->limits.open_files; break;
+	case L_FILE_SIZE: n = p->limits.file_size; break;
+	case T_MEMORY: n = p->tenant.memory; break;
+	case T_TASKS: n = p->tenant.tasks; break;
+	case T_CPU: n = p->tenant.cpu_percent; break;
+	case T_CONCURRENCY: n = p->tenant.concurrency; break;
+	case S_CGROUP: return policy_level_name(p->sandbox.cgroup);
+	case S_LANDLOCK: return policy_level_name(p->sandbox.landlock);
+	case S_SECCOMP: return p->sandbox.seccomp ? "on" : "off";
+	case S_CGROUP_PARENT: return p->sandbox.cgroup_parent ? p->sandbox.cgroup_parent : "(null)";
+	case S_READ: return joined(&p->sandbox.read, buf, sz);
+	case S_WRITE: return joined(&p->sandbox.write, buf, sz);
+	case S_EXEC: return joined(&p->sandbox.exec, buf, sz);
+	case S_NETWORK: policy_format_net(&p->sandbox.network, buf, sz); return buf;
+	default: cr_assert_fail("field %d", f);
+	}
+	snprintf(buf, sz, "%" PRIu64, n);
+	return buf;
+}
+
+/* Every issue 3 field but skip (-1: none) and those named in changed
+ * (",limits.memory,sandbox.read,") holds its default. */
+static void expect_issue3_defaults_except(const struct policy *p, int skip, const char *changed)
+{
+	char b[2048], name[64];
+
+	for (int f = 0; f < NFIELDS; f++) {
+		snprintf(name, sizeof(name), ",%s,", field_name[f]);
+		if (f != skip && strstr(changed, name) == NULL)
+			cr_expect_str_eq(field(p, f, b, sizeof(b)), field_default[f], "%s",
+					 field_name[f]);
+	}
+}
+
 static void expect_defaults_except(const struct policy *p, const char *changed)
 {
 	char b[256];
@@ -80,6 +155,7 @@ static void expect_defaults_except(const struct policy *p, const char *changed)
 	if (UNCHANGED("log_file"))
 		cr_expect_null(p->log_file);
 #undef UNCHANGED
+	expect_issue3_defaults_except(p, -1, changed);
 }
 
 /* ---- defaults -------------------------------------------------------------- */
@@ -253,7 +329,8 @@ static const struct {
 	{ "# c\n\nmin_uid = 5\n[wrapper]\n", 3, "before any [section]" },
 	{ "[bar]\n", 1, "unknown section [bar]" },
 	{ "[Wrapper]\n", 1, "unknown section [Wrapper]" },
-	{ "[wrapper]\n[limits]\n", 2, "unknown section [limits]" },
+	{ "[wrapper]\n[limit]\n", 2, "unknown section [limit]" },
+	{ "[Limits]\n", 1, "unknown section [Limits]" },
 	{ "[wrap\"per]\n", 1, "unknown section [wrap\\\"per]" },
 	{ "[wrapper\n", 1, "malformed section header" },
 	{ "[wrapper] x\n", 1, "malformed section header" },
@@ -781,5 +858,691 @@ Test(policy, failed_parse_is_freeable)
 	cr_expect_eq(p.docroots.n, 0);
 	cr_expect_null(p.userdir);
 	cr_expect_null(p.interpreter);
+	policy_free(&p);
+}
+
+/* ==== issue 3: [limits], [tenant], [sandbox] ======================================== */
+
+static int parse_named(struct policy *p, const char *text, bool dropin, const char *name,
+		       struct policy_error *err)
+{
+	FILE *f = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
+	int rc;
+
+	cr_assert_not_null(f);
+	rc = dropin ? policy_parse_dropin(p, f, name, err) : policy_parse(p, f, name, err);
+	fclose(f);
+	return rc;
+}
+
+/* ---- valid values: the stored value of the one field the text sets ---------------- */
+
+#define R32 "/r0 /r1 /r2 /r3 /r4 /r5 /r6 /r7 /r8 /r9 /r10 /r11 /r12 /r13 /r14 /r15 " \
+	    "/r16 /r17 /r18 /r19 /r20 /r21 /r22 /r23 /r24 /r25 /r26 /r27 /r28 /r29 /r30 /r31"
+#define R32J "/r0|/r1|/r2|/r3|/r4|/r5|/r6|/r7|/r8|/r9|/r10|/r11|/r12|/r13|/r14|/r15|" \
+	     "/r16|/r17|/r18|/r19|/r20|/r21|/r22|/r23|/r24|/r25|/r26|/r27|/r28|/r29|/r30|/r31"
+#define N63 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@"
+
+static const struct {
+	const char *text;
+	int field;
+	const char *want;
+} values[] = {
+	/* limits.cpu: seconds; s or m */
+	{ "[limits]\ncpu = 1s\n", L_CPU, "1" },
+	{ "[limits]\ncpu = 10s\n", L_CPU, "10" },
+	{ "[limits]\ncpu = 90s\n", L_CPU, "90" },
+	{ "[limits]\ncpu = 1m\n", L_CPU, "60" },
+	{ "[limits]\ncpu = 86400s\n", L_CPU, "86400" },
+	{ "[limits]\ncpu = 1440m\n", L_CPU, "86400" },
+	/* limits.wall: milliseconds */
+	{ "[limits]\nwall = 1s\n", L_WALL, "1000" },
+	{ "[limits]\nwall = 45s   # comment\n", L_WALL, "45000" },
+	{ "[limits]\nwall = 2m\n", L_WALL, "120000" },
+	{ "[limits]\nwall = 1440m\n", L_WALL, "86400000" },
+	/* limits.memory: bytes, K/M/G are powers of 1024, none = 0 */
+	{ "[limits]\nmemory = 4M\n", L_MEMORY, "4194304" },
+	{ "[limits]\nmemory = 4096K\n", L_MEMORY, "4194304" },
+	{ "[limits]\nmemory = 4194304\n", L_MEMORY, "4194304" },
+	{ "[limits]\nmemory = 5000000\n", L_MEMORY, "5000000" },
+	{ "[limits]\nmemory = 512M\n", L_MEMORY, "536870912" },
+	{ "[limits]\nmemory = 1G\n", L_MEMORY, "1073741824" },
+	{ "[limits]\nmemory = none\n", L_MEMORY, "0" },
+	/* limits.tasks */
+	{ "[limits]\ntasks = 1\n", L_TASKS, "1" },
+	{ "[limits]\ntasks = 200\n", L_TASKS, "200" },
+	{ "[limits]\ntasks = none\n", L_TASKS, "0" },
+	/* limits.open_files */
+	{ "[limits]\nopen_files = 16\n", L_OPEN_FILES, "16" },
+	{ "[limits]\nopen_files = 1024\n", L_OPEN_FILES, "1024" },
+	{ "[limits]\nopen_files = 1048576\n", L_OPEN_FILES, "1048576" },
+	/* limits.file_size */
+	{ "[limits]\nfile_size = 1\n", L_FILE_SIZE, "1" },
+	{ "[limits]\nfile_size = 100K\n", L_FILE_SIZE, "102400" },
+	{ "[limits]\nfile_size = 2G\n", L_FILE_SIZE, "2147483648" },
+	{ "[limits]\nfile_size = 1048576G\n", L_FILE_SIZE, "1125899906842624" },
+	/* tenant.memory, tasks, cpu, concurrency */
+	{ "[tenant]\nmemory = 4M\n", T_MEMORY, "4194304" },
+	{ "[tenant]\nmemory = 8G\n", T_MEMORY, "8589934592" },
+	{ "[tenant]\nmemory = 1048576G\n", T_MEMORY, "1125899906842624" },
+	{ "[tenant]\nmemory = none\n", T_MEMORY, "0" },
+	{ "[tenant]\ntasks = 32\n", T_TASKS, "32" },
+	{ "[tenant]\ntasks = 4194304\n", T_TASKS, "4194304" },
+	{ "[tenant]\ntasks = none\n", T_TASKS, "0" },
+	{ "[tenant]\ncpu = 1%\n", T_CPU, "1" },
+	{ "[tenant]\ncpu = 50%\n", T_CPU, "50" },
+	{ "[tenant]\ncpu = 250%\n", T_CPU, "250" },
+	{ "[tenant]\ncpu = 100000%\n", T_CPU, "100000" },
+	{ "[tenant]\ncpu = none\n", T_CPU, "0" },
+	{ "[tenant]\nconcurrency = 1\n", T_CONCURRENCY, "1" },
+	{ "[tenant]\nconcurrency = 1024\n", T_CONCURRENCY, "1024" },
+	/* sandbox levels and switches */
+	{ "[sandbox]\ncgroup = best-effort\n", S_CGROUP, "best-effort" },
+	{ "[sandbox]\ncgroup = off\n", S_CGROUP, "off" },
+	{ "[sandbox]\ncgroup = required\n", S_CGROUP, "required" },
+	{ "[sandbox]\nlandlock = best-effort\n", S_LANDLOCK, "best-effort" },
+	{ "[sandbox]\nlandlock = off\n", S_LANDLOCK, "off" },
+	{ "[sandbox]\nseccomp = off\n", S_SECCOMP, "off" },
+	{ "[sandbox]\nseccomp = on\n", S_SECCOMP, "on" },
+	/* cgroup_parent */
+	{ "[sandbox]\ncgroup_parent = cgijail-test\n", S_CGROUP_PARENT, "cgijail-test" },
+	{ "[sandbox]\ncgroup_parent = a/b/c/d\n", S_CGROUP_PARENT, "a/b/c/d" },
+	{ "[sandbox]\ncgroup_parent = web@1.x_Y-2\n", S_CGROUP_PARENT, "web@1.x_Y-2" },
+	{ "[sandbox]\ncgroup_parent = cgijail.service/req\n", S_CGROUP_PARENT,
+	  "cgijail.service/req" },
+	{ "[sandbox]\ncgroup_parent = a.\n", S_CGROUP_PARENT, "a." },
+	{ "[sandbox]\ncgroup_parent = " N63 "\n", S_CGROUP_PARENT, N63 },
+	{ "[sandbox]\ncgroup_parent = 1/" N63 "\n", S_CGROUP_PARENT, "1/" N63 },
+	/* read/write/exec: ~ forms kept as written, blanks separate */
+	{ "[sandbox]\nread = ~\n", S_READ, "~" },
+	{ "[sandbox]\nread = ~/lib /srv/shared\n", S_READ, "~/lib|/srv/shared" },
+	{ "[sandbox]\nread =   ~/a/b\t/x  \n", S_READ, "~/a/b|/x" },
+	{ "[sandbox]\nread = /\n", S_READ, "/" },
+	{ "[sandbox]\nread = ~/.config/app\n", S_READ, "~/.config/app" },
+	{ "[sandbox]\nread = /srv/a,b\n", S_READ, "/srv/a,b" }, /* ',' is not a separator */
+	{ "[sandbox]\nread =\n", S_READ, "" },
+	{ "[sandbox]\nread = " R32 "\n", S_READ, R32J },
+	{ "[sandbox]\nwrite = ~/data /var/lib/app\n", S_WRITE, "~/data|/var/lib/app" },
+	{ "[sandbox]\nexec = /usr/bin/git ~/bin/tool\n", S_EXEC, "/usr/bin/git|~/bin/tool" },
+	/* network */
+	{ "[sandbox]\nnetwork = any\n", S_NETWORK, "any" },
+	{ "[sandbox]\nnetwork = none\n", S_NETWORK, "none" },
+	{ "[sandbox]\nnetwork = tcp:5432,3306\n", S_NETWORK, "tcp:5432,3306" },
+	{ "[sandbox]\nnetwork = tcp:443\n", S_NETWORK, "tcp:443" },
+	{ "[sandbox]\nnetwork = tcp:80,80,1,65535\n", S_NETWORK, "tcp:80,1,65535" },
+	/* the same key name in another section is another key */
+	{ "[tenant]\nmemory = 2G\n[limits]\nmemory = 2G\n", L_MEMORY, "2147483648" },
+	{ "[limits]\ncpu = 5s\n[wrapper]\n[limits]\n", L_CPU, "5" },
+};
+
+ParameterizedTestParameters(policy, issue3_values)
+{
+	INDEX_PARAMS(values);
+}
+
+ParameterizedTest(size_t *i, policy, issue3_values)
+{
+	struct policy p;
+	struct policy_error e = { 0 };
+	char b[2048];
+
+	cr_assert_eq(policy_defaults(&p), 0);
+	cr_assert_eq(parse_str(&p, values[*i].text, &e), 0, "case %zu refused: %u: %s", *i,
+		     e.line, e.reason);
+	cr_expect_str_eq(field(&p, values[*i].field, b, sizeof(b)), values[*i].want, "case %zu",
+			 *i);
+	if (strstr(values[*i].text, "[tenant]\nmemory = 2G\n") == NULL) {
+		char changed[64];
+
+		snprintf(changed, sizeof(changed), ",%s,", field_name[values[*i].field]);
+		expect_defaults_except(&p, changed); /* everything else keeps its default */
+	}
+	policy_free(&p);
+	/* the same text as a drop-in gives the same value */
+	cr_assert_eq(policy_defaults(&p), 0);
+	int rc = parse_named(&p, values[*i].text, true, "alice.conf", &e);
+	if (rc == 0)
+		cr_expect_str_eq(field(&p, values[*i].field, b, sizeof(b)), values[*i].want,
+				 "case %zu (drop-in)", *i);
+	else /* only a cross-key rule may refuse it: line 0 */
+		cr_expect_eq(e.line, 0, "case %zu (drop-in): %u: %s", *i, e.line, e.reason);
+	policy_free(&p);
+}
+
+/* ---- invalid values: the exact message ------------------------------------------------ */
+
+#define E_DUR ": not a duration in 1s..1440m (a number with an s or m suffix)"
+#define E_MEM ": not a size in 4M..1048576G (bytes, or a K, M or G suffix) or none"
+#define E_TASKS ": not a number in 1..4194304 or none"
+#define E_PARENT "' is not 1-4 '/'-separated names of [A-Za-z0-9._@-], each at most 63 long, " \
+		 "no leading dot"
+#define E_NET "expected tcp:PORT[,PORT...] with ports 1-65535"
+
+static const struct {
+	const char *text;
+	const char *msg;
+} bad_values[] = {
+	/* durations: unit required, s or m only, 1s..24h, no none */
+	{ "[limits]\ncpu = 0s\n", "cgijail.conf:2: limits.cpu" E_DUR },
+	{ "[limits]\ncpu = 10\n", "cgijail.conf:2: limits.cpu" E_DUR },
+	{ "[limits]\ncpu = 86401s\n", "cgijail.conf:2: limits.cpu" E_DUR },
+	{ "[limits]\ncpu = 1441m\n", "cgijail.conf:2: limits.cpu" E_DUR },
+	{ "[limits]\ncpu = 1h\n", "cgijail.conf:2: limits.cpu" E_DUR },
+	{ "[limits]\ncpu = 500ms\n", "cgijail.conf:2: limits.cpu" E_DUR },
+	{ "[limits]\ncpu = 10S\n", "cgijail.conf:2: limits.cpu" E_DUR },
+	{ "[limits]\ncpu = 1m30s\n", "cgijail.conf:2: limits.cpu" E_DUR },
+	{ "[limits]\ncpu = none\n", "cgijail.conf:2: limits.cpu" E_DUR },
+	{ "[limits]\ncpu = -1s\n", "cgijail.conf:2: limits.cpu" E_DUR },
+	{ "[limits]\ncpu =\n", "cgijail.conf:2: limits.cpu" E_DUR },
+	{ "[limits]\ncpu = 18446744073709551616s\n", "cgijail.conf:2: limits.cpu" E_DUR },
+	{ "[limits]\ncpu = 307445734561825861m\n", "cgijail.conf:2: limits.cpu" E_DUR },
+	{ "[limits]\nwall = 0m\n", "cgijail.conf:2: limits.wall" E_DUR },
+	{ "[limits]\nwall = 30\n", "cgijail.conf:2: limits.wall" E_DUR },
+	{ "[limits]\nwall = 2d\n", "cgijail.conf:2: limits.wall" E_DUR },
+	{ "[limits]\nwall = 1.5s\n", "cgijail.conf:2: limits.wall" E_DUR },
+	/* sizes */
+	{ "[limits]\nmemory = 4194303\n", "cgijail.conf:2: limits.memory" E_MEM },
+	{ "[limits]\nmemory = 3M\n", "cgijail.conf:2: limits.memory" E_MEM },
+	{ "[limits]\nmemory = 0\n", "cgijail.conf:2: limits.memory" E_MEM },
+	{ "[limits]\nmemory = 1048577G\n", "cgijail.conf:2: limits.memory" E_MEM },
+	{ "[limits]\nmemory = 17179869184G\n", "cgijail.conf:2: limits.memory" E_MEM },
+	{ "[limits]\nmemory = 18446744073709551616\n", "cgijail.conf:2: limits.memory" E_MEM },
+	{ "[limits]\nmemory = 1T\n", "cgijail.conf:2: limits.memory" E_MEM },
+	{ "[limits]\nmemory = 256MB\n", "cgijail.conf:2: limits.memory" E_MEM },
+	{ "[limits]\nmemory = 256m\n", "cgijail.conf:2: limits.memory" E_MEM },
+	{ "[limits]\nmemory = 256 M\n", "cgijail.conf:2: limits.memory" E_MEM },
+	{ "[limits]\nmemory = 0.5G\n", "cgijail.conf:2: limits.memory" E_MEM },
+	{ "[limits]\nmemory = -1\n", "cgijail.conf:2: limits.memory" E_MEM },
+	{ "[limits]\nmemory = None\n", "cgijail.conf:2: limits.memory" E_MEM },
+	{ "[limits]\nmemory = unlimited\n", "cgijail.conf:2: limits.memory" E_MEM },
+	{ "[limits]\nmemory =\n", "cgijail.conf:2: limits.memory" E_MEM },
+	{ "[limits]\nfile_size = 0\n",
+	  "cgijail.conf:2: limits.file_size: not a size in 1..1048576G (bytes, or a K, M or G "
+	  "suffix)" },
+	{ "[limits]\nfile_size = none\n",
+	  "cgijail.conf:2: limits.file_size: not a size in 1..1048576G (bytes, or a K, M or G "
+	  "suffix)" },
+	{ "[limits]\nfile_size = 1048577G\n",
+	  "cgijail.conf:2: limits.file_size: not a size in 1..1048576G (bytes, or a K, M or G "
+	  "suffix)" },
+	{ "[tenant]\nmemory = 1M\n", "cgijail.conf:2: tenant.memory" E_MEM },
+	{ "[tenant]\nmemory = 2X\n", "cgijail.conf:2: tenant.memory" E_MEM },
+	/* counts: no unit suffix */
+	{ "[limits]\ntasks = 0\n", "cgijail.conf:2: limits.tasks" E_TASKS },
+	{ "[limits]\ntasks = 4194305\n", "cgijail.conf:2: limits.tasks" E_TASKS },
+	{ "[limits]\ntasks = 1K\n", "cgijail.conf:2: limits.tasks" E_TASKS },
+	{ "[limits]\ntasks = 032\n", "cgijail.conf:2: limits.tasks" E_TASKS },
+	{ "[limits]\ntasks = 99999999999999999999999\n", "cgijail.conf:2: limits.tasks" E_TASKS },
+	{ "[tenant]\ntasks = -5\n", "cgijail.conf:2: tenant.tasks" E_TASKS },
+	{ "[limits]\nopen_files = 15\n",
+	  "cgijail.conf:2: limits.open_files: not a number in 16..1048576" },
+	{ "[limits]\nopen_files = 1048577\n",
+	  "cgijail.conf:2: limits.open_files: not a number in 16..1048576" },
+	{ "[limits]\nopen_files = none\n",
+	  "cgijail.conf:2: limits.open_files: not a number in 16..1048576" },
+	{ "[tenant]\nconcurrency = 0\n",
+	  "cgijail.conf:2: tenant.concurrency: not a number in 1..1024" },
+	{ "[tenant]\nconcurrency = 1025\n",
+	  "cgijail.conf:2: tenant.concurrency: not a number in 1..1024" },
+	{ "[tenant]\nconcurrency = none\n",
+	  "cgijail.conf:2: tenant.concurrency: not a number in 1..1024" },
+	/* cpu percentage: % required */
+	{ "[tenant]\ncpu = 100\n",
+	  "cgijail.conf:2: tenant.cpu: not a percentage in 1%..100000% (100% is one core) or none" },
+	{ "[tenant]\ncpu = 0%\n", "cgijail.conf:2: tenant.cpu: not a percentage in 1%..100000% "
+				  "(100% is one core) or none" },
+	{ "[tenant]\ncpu = 100001%\n", "cgijail.conf:2: tenant.cpu: not a percentage in "
+				       "1%..100000% (100% is one core) or none" },
+	{ "[tenant]\ncpu = %\n", "cgijail.conf:2: tenant.cpu: not a percentage in 1%..100000% "
+				 "(100% is one core) or none" },
+	{ "[tenant]\ncpu = 50 %\n", "cgijail.conf:2: tenant.cpu: not a percentage in "
+				    "1%..100000% (100% is one core) or none" },
+	{ "[tenant]\ncpu = 1.5%\n", "cgijail.conf:2: tenant.cpu: not a percentage in "
+				    "1%..100000% (100% is one core) or none" },
+	{ "[tenant]\ncpu = 100%%\n", "cgijail.conf:2: tenant.cpu: not a percentage in "
+				     "1%..100000% (100% is one core) or none" },
+	{ "[tenant]\ncpu = 99999999999999999999%\n", "cgijail.conf:2: tenant.cpu: not a "
+						     "percentage in 1%..100000% (100% is one "
+						     "core) or none" },
+	{ "[tenant]\ncpu = 1s\n", "cgijail.conf:2: tenant.cpu: not a percentage in 1%..100000% "
+				  "(100% is one core) or none" },
+	/* levels and switches */
+	{ "[sandbox]\ncgroup = on\n",
+	  "cgijail.conf:2: sandbox.cgroup: expected required, best-effort or off" },
+	{ "[sandbox]\ncgroup = Required\n",
+	  "cgijail.conf:2: sandbox.cgroup: expected required, best-effort or off" },
+	{ "[sandbox]\ncgroup =\n",
+	  "cgijail.conf:2: sandbox.cgroup: expected required, best-effort or off" },
+	{ "[sandbox]\nlandlock = best_effort\n",
+	  "cgijail.conf:2: sandbox.landlock: expected required, best-effort or off" },
+	{ "[sandbox]\nseccomp = yes\n", "cgijail.conf:2: sandbox.seccomp: expected on or off" },
+	{ "[sandbox]\nseccomp = required\n",
+	  "cgijail.conf:2: sandbox.seccomp: expected on or off" },
+	/* cgroup_parent */
+	{ "[sandbox]\ncgroup_parent = /cgijail\n",
+	  "cgijail.conf:2: sandbox.cgroup_parent: '/cgijail" E_PARENT },
+	{ "[sandbox]\ncgroup_parent = cgijail/\n",
+	  "cgijail.conf:2: sandbox.cgroup_parent: 'cgijail/" E_PARENT },
+	{ "[sandbox]\ncgroup_parent = a//b\n", "cgijail.conf:2: sandbox.cgroup_parent: 'a//b" E_PARENT },
+	{ "[sandbox]\ncgroup_parent = .\n", "cgijail.conf:2: sandbox.cgroup_parent: '." E_PARENT },
+	{ "[sandbox]\ncgroup_parent = ..\n", "cgijail.conf:2: sandbox.cgroup_parent: '.." E_PARENT },
+	{ "[sandbox]\ncgroup_parent = a/../b\n",
+	  "cgijail.conf:2: sandbox.cgroup_parent: 'a/../b" E_PARENT },
+	{ "[sandbox]\ncgroup_parent = a/./b\n",
+	  "cgijail.conf:2: sandbox.cgroup_parent: 'a/./b" E_PARENT },
+	{ "[sandbox]\ncgroup_parent = .hidden\n",
+	  "cgijail.conf:2: sandbox.cgroup_parent: '.hidden" E_PARENT },
+	{ "[sandbox]\ncgroup_parent = a/b/c/d/e\n",
+	  "cgijail.conf:2: sandbox.cgroup_parent: 'a/b/c/d/e" E_PARENT },
+	{ "[sandbox]\ncgroup_parent = a b\n", "cgijail.conf:2: sandbox.cgroup_parent: 'a b" E_PARENT },
+	{ "[sandbox]\ncgroup_parent = a$\n", "cgijail.conf:2: sandbox.cgroup_parent: 'a$" E_PARENT },
+	{ "[sandbox]\ncgroup_parent = caf\xc3\xa9\n",
+	  "cgijail.conf:2: sandbox.cgroup_parent: 'caf\xc3\xa9" E_PARENT },
+	{ "[sandbox]\ncgroup_parent = a\"b\\\n",
+	  "cgijail.conf:2: sandbox.cgroup_parent: 'a\\\"b\\\\" E_PARENT },
+	{ "[sandbox]\ncgroup_parent =\n", "cgijail.conf:2: sandbox.cgroup_parent: '" E_PARENT },
+	{ "[sandbox]\ncgroup_parent = " N63 "x\n",
+	  "cgijail.conf:2: sandbox.cgroup_parent: '" N63 "x" E_PARENT },
+	/* read/write/exec entries */
+	{ "[sandbox]\nread = lib\n",
+	  "cgijail.conf:2: sandbox.read: 'lib' is not an absolute normalized path" },
+	{ "[sandbox]\nread = /srv/ok ./x\n",
+	  "cgijail.conf:2: sandbox.read: './x' is not an absolute normalized path" },
+	{ "[sandbox]\nread = /a/../b\n",
+	  "cgijail.conf:2: sandbox.read: '/a/../b' is not an absolute normalized path" },
+	{ "[sandbox]\nread = /a/\n",
+	  "cgijail.conf:2: sandbox.read: '/a/' is not an absolute normalized path" },
+	{ "[sandbox]\nread = //a\n",
+	  "cgijail.conf:2: sandbox.read: '//a' is not an absolute normalized path" },
+	{ "[sandbox]\nread = ~bob\n",
+	  "cgijail.conf:2: sandbox.read: '~bob' ~user is not supported, only ~ and ~/path" },
+	{ "[sandbox]\nread = ~root/x\n",
+	  "cgijail.conf:2: sandbox.read: '~root/x' ~user is not supported, only ~ and ~/path" },
+	{ "[sandbox]\nread = ~/\n",
+	  "cgijail.conf:2: sandbox.read: '~/' is not ~ or ~/ followed by a normalized relative "
+	  "path" },
+	{ "[sandbox]\nread = ~/../bob\n",
+	  "cgijail.conf:2: sandbox.read: '~/../bob' is not ~ or ~/ followed by a normalized "
+	  "relative path" },
+	{ "[sandbox]\nread = ~//x\n",
+	  "cgijail.conf:2: sandbox.read: '~//x' is not ~ or ~/ followed by a normalized "
+	  "relative path" },
+	{ "[sandbox]\nread = " R32 " /r32\n", "cgijail.conf:2: sandbox.read: more than 32 entries" },
+	{ "[sandbox]\nwrite = data\n",
+	  "cgijail.conf:2: sandbox.write: 'data' is not an absolute normalized path" },
+	{ "[sandbox]\nwrite = ~alice/data\n",
+	  "cgijail.conf:2: sandbox.write: '~alice/data' ~user is not supported, only ~ and ~/path" },
+	{ "[sandbox]\nexec = git\n",
+	  "cgijail.conf:2: sandbox.exec: 'git' is not an absolute normalized path" },
+	/* network */
+	{ "[sandbox]\nnetwork = all\n",
+	  "cgijail.conf:2: sandbox.network: expected any, none or tcp:PORT[,PORT...]" },
+	{ "[sandbox]\nnetwork = udp:53\n",
+	  "cgijail.conf:2: sandbox.network: expected any, none or tcp:PORT[,PORT...]" },
+	{ "[sandbox]\nnetwork =\n",
+	  "cgijail.conf:2: sandbox.network: expected any, none or tcp:PORT[,PORT...]" },
+	{ "[sandbox]\nnetwork = tcp:\n", "cgijail.conf:2: sandbox.network: " E_NET },
+	{ "[sandbox]\nnetwork = tcp:0\n", "cgijail.conf:2: sandbox.network: " E_NET },
+	{ "[sandbox]\nnetwork = tcp:65536\n", "cgijail.conf:2: sandbox.network: " E_NET },
+	{ "[sandbox]\nnetwork = tcp:80,\n", "cgijail.conf:2: sandbox.network: " E_NET },
+	{ "[sandbox]\nnetwork = tcp:5432, 3306\n", "cgijail.conf:2: sandbox.network: " E_NET },
+	/* structure: duplicates, unknown keys, per section */
+	{ "[limits]\nmemory = 1G\nmemory = 2G\n", "cgijail.conf:3: duplicate key 'limits.memory'" },
+	{ "[limits]\ncpu = 1s\n[tenant]\ncpu = 100%\n[limits]\ncpu = 2s\n",
+	  "cgijail.conf:6: duplicate key 'limits.cpu'" },
+	{ "[tenant]\ncpu = 1%\ncpu = none\n", "cgijail.conf:3: duplicate key 'tenant.cpu'" },
+	{ "[sandbox]\nread = /a\n\nread = /b\n", "cgijail.conf:4: duplicate key 'sandbox.read'" },
+	{ "[limits]\nnproc = 5\n", "cgijail.conf:2: unknown key 'nproc' in [limits]" },
+	{ "[tenant]\nwall = 5s\n", "cgijail.conf:2: unknown key 'wall' in [tenant]" },
+	{ "[sandbox]\nmemory = 5M\n", "cgijail.conf:2: unknown key 'memory' in [sandbox]" },
+	{ "[wrapper]\ncpu = 5s\n", "cgijail.conf:2: unknown key 'cpu' in [wrapper]" },
+	{ "[limits]\ninterpreter = /x\n", "cgijail.conf:2: unknown key 'interpreter' in [limits]" },
+	{ "[limits]\n\n\n# x\nmemory = 3M\n", "cgijail.conf:5: limits.memory" E_MEM },
+};
+
+ParameterizedTestParameters(policy, issue3_bad_values)
+{
+	INDEX_PARAMS(bad_values);
+}
+
+ParameterizedTest(size_t *i, policy, issue3_bad_values)
+{
+	struct policy p;
+	struct policy_error e;
+	char out[512];
+
+	memset(&e, 0, sizeof(e));
+	cr_assert_eq(policy_defaults(&p), 0);
+	cr_expect_eq(parse_str(&p, bad_values[*i].text, &e), -1, "case %zu accepted", *i);
+	policy_error_format(&e, out, sizeof(out));
+	cr_expect_str_eq(out, bad_values[*i].msg, "case %zu: %s", *i, out);
+	policy_free(&p);
+	/* a drop-in refuses the same value with the same message */
+	cr_assert_eq(policy_defaults(&p), 0);
+	cr_expect_eq(parse_named(&p, bad_values[*i].text, true, "cgijail.conf", &e), -1,
+		     "case %zu accepted as a drop-in", *i);
+	policy_error_format(&e, out, sizeof(out));
+	cr_expect_str_eq(out, bad_values[*i].msg, "case %zu (drop-in): %s", *i, out);
+	policy_free(&p);
+	policy_free(&p);
+}
+
+/* ---- drop-ins over the main policy ---------------------------------------------------- */
+
+static const char main_text[] = "[wrapper]\ninterpreter = /a/py\n"
+				"[limits]\ncpu = 20s\nwall = 1m\nmemory = 512M\ntasks = 64\n"
+				"open_files = 128\nfile_size = 1G\n"
+				"[tenant]\nmemory = 4G\ntasks = 512\ncpu = 200%\nconcurrency = 8\n"
+				"[sandbox]\ncgroup = best-effort\ncgroup_parent = web/cgi\n"
+				"seccomp = off\nlandlock = best-effort\nread = /srv/a /srv/b ~/lib\n"
+				"write = ~/data /var/spool/app\nexec = /usr/bin/git\n"
+				"network = tcp:5432\n";
+
+static const char *const main_values[NFIELDS] = {
+	[L_CPU] = "20", [L_WALL] = "60000", [L_MEMORY] = "536870912", [L_TASKS] = "64",
+	[L_OPEN_FILES] = "128", [L_FILE_SIZE] = "1073741824",
+	[T_MEMORY] = "4294967296", [T_TASKS] = "512", [T_CPU] = "200", [T_CONCURRENCY] = "8",
+	[S_CGROUP] = "best-effort", [S_CGROUP_PARENT] = "web/cgi", [S_SECCOMP] = "off",
+	[S_LANDLOCK] = "best-effort", [S_READ] = "/srv/a|/srv/b|~/lib",
+	[S_WRITE] = "~/data|/var/spool/app", [S_EXEC] = "/usr/bin/git", [S_NETWORK] = "tcp:5432",
+};
+
+/* Each drop-in and the fields it changes ("field=value" pairs separated by
+ * ';'); every other field keeps the main file's value. */
+static const struct {
+	const char *dropin;
+	const char *changes;
+} dropins[] = {
+	{ "", "" },
+	{ "# nothing\n[limits]\n[tenant]\n[sandbox]\n", "" },
+	{ "[limits]\ncpu = 5s\n", "0=5" },
+	{ "[limits]\nwall = 10s\nmemory = 64M\n", "1=10000;2=67108864" },
+	{ "[limits]\nmemory = none\ntasks = none\n", "2=0;3=0" },
+	{ "[limits]\nopen_files = 16\nfile_size = 1\n", "4=16;5=1" },
+	{ "[tenant]\nmemory = 512M\n", "6=536870912" }, /* equal to limits.memory: fine */
+	{ "[tenant]\nmemory = none\ntasks = none\ncpu = none\n", "6=0;7=0;8=0" },
+	{ "[tenant]\nconcurrency = 1\ncpu = 50%\n", "9=1;8=50" },
+	{ "[sandbox]\ncgroup = off\nlandlock = required\nseccomp = on\n",
+	  "10=off;13=required;12=on" },
+	{ "[sandbox]\ncgroup_parent = other\n", "11=other" },
+	/* a list replaces the whole list, it is not appended to */
+	{ "[sandbox]\nread = /srv/c\n", "14=/srv/c" },
+	{ "[sandbox]\nread =\n", "14=" },
+	{ "[sandbox]\nwrite = ~\nexec =\n", "15=~;16=" },
+	{ "[sandbox]\nnetwork = any\n", "17=any" },
+	{ "[sandbox]\nnetwork = none\n", "17=none" },
+	/* every section at once, and [wrapper]'s two drop-in keys */
+	{ "[wrapper]\ninterpreter_args = -I\n[limits]\ncpu = 1s\n[tenant]\ntasks = 64\n"
+	  "[sandbox]\nexec = ~/bin/a ~/bin/b\n",
+	  "0=1;7=64;16=~/bin/a|~/bin/b" },
+	/* raising the tenant and the request together */
+	{ "[limits]\nmemory = 8G\n[tenant]\nmemory = 16G\n", "2=8589934592;6=17179869184" },
+};
+
+ParameterizedTestParameters(policy, issue3_dropin_overrides)
+{
+	INDEX_PARAMS(dropins);
+}
+
+ParameterizedTest(size_t *i, policy, issue3_dropin_overrides)
+{
+	const char *want[NFIELDS];
+	char changes[256], b[2048];
+	struct policy p;
+	struct policy_error e = { 0 };
+
+	memcpy(want, main_values, sizeof(want));
+	snprintf(changes, sizeof(changes), "%s", dropins[*i].changes);
+	for (char *save = NULL, *c = strtok_r(changes, ";", &save); c;
+	     c = strtok_r(NULL, ";", &save)) {
+		char *eq = strchr(c, '=');
+		cr_assert_not_null(eq);
+		*eq = '\0';
+		want[atoi(c)] = eq + 1;
+	}
+	cr_assert_eq(policy_defaults(&p), 0);
+	cr_assert_eq(parse_named(&p, main_text, false, "cgijail.conf", &e), 0, "%s", e.reason);
+	cr_assert_eq(policy_validate(&p, "cgijail.conf", &e), 0, "%s", e.reason);
+	cr_assert_eq(parse_named(&p, dropins[*i].dropin, true, "users.d/alice.conf", &e), 0,
+		     "case %zu: %u: %s", *i, e.line, e.reason);
+	for (int f = 0; f < NFIELDS; f++)
+		cr_expect_str_eq(field(&p, f, b, sizeof(b)), want[f], "case %zu field %d", *i, f);
+	cr_expect_str_eq(p.interpreter, "/a/py");
+	policy_free(&p);
+}
+
+static const struct {
+	const char *main, *dropin;
+	const char *msg;
+} dropin_errors[] = {
+	/* [wrapper] keys stay refused next to the new sections */
+	{ "", "[limits]\ncpu = 5s\n[wrapper]\ndocroot = /x\n",
+	  "users.d/alice.conf:4: key 'docroot' not allowed in users.d" },
+	/* duplicates within the drop-in; the main file's key is no duplicate */
+	{ "[limits]\ncpu = 5s\n", "[limits]\ncpu = 6s\ncpu = 7s\n",
+	  "users.d/alice.conf:3: duplicate key 'limits.cpu'" },
+	{ "", "[sandbox]\nread = /a\n[limits]\n[sandbox]\nread = /b\n",
+	  "users.d/alice.conf:5: duplicate key 'sandbox.read'" },
+	/* a drop-in that breaks a cross-key rule: line 0, the drop-in's name */
+	{ "", "[limits]\nmemory = 2G\n",
+	  "users.d/alice.conf: limits.memory 2G is above tenant.memory 1G (a request is part of "
+	  "its tenant)" },
+	{ "[tenant]\nmemory = 512M\n", "[limits]\nmemory = 513M\n",
+	  "users.d/alice.conf: limits.memory 513M is above tenant.memory 512M (a request is part "
+	  "of its tenant)" },
+	{ "", "[tenant]\nmemory = 128M\n",
+	  "users.d/alice.conf: limits.memory 256M is above tenant.memory 128M (a request is part "
+	  "of its tenant)" },
+	{ "", "[tenant]\ntasks = 31\n",
+	  "users.d/alice.conf: limits.tasks 32 is above tenant.tasks 31 (a request is part of its "
+	  "tenant)" },
+	{ "[limits]\ntasks = 300\n[tenant]\ntasks = none\n", "[tenant]\ntasks = 299\n",
+	  "users.d/alice.conf: limits.tasks 300 is above tenant.tasks 299 (a request is part of "
+	  "its tenant)" },
+};
+
+ParameterizedTestParameters(policy, issue3_dropin_errors)
+{
+	INDEX_PARAMS(dropin_errors);
+}
+
+ParameterizedTest(size_t *i, policy, issue3_dropin_errors)
+{
+	struct policy p;
+	struct policy_error e = { 0 };
+	char out[512];
+
+	cr_assert_eq(policy_defaults(&p), 0);
+	cr_assert_eq(parse_named(&p, dropin_errors[*i].main, false, "cgijail.conf", &e), 0);
+	cr_assert_eq(policy_validate(&p, "cgijail.conf", &e), 0, "%s", e.reason);
+	cr_expect_eq(parse_named(&p, dropin_errors[*i].dropin, true, "users.d/alice.conf", &e),
+		     -1, "case %zu accepted", *i);
+	policy_error_format(&e, out, sizeof(out));
+	cr_expect_str_eq(out, dropin_errors[*i].msg, "case %zu", *i);
+	policy_free(&p);
+}
+
+/* ---- cross-key validation of the main file ------------------------------------------ */
+
+static const struct {
+	const char *text;
+	const char *msg; /* NULL: valid */
+} cross[] = {
+	{ "", NULL },
+	{ "[limits]\nmemory = 1G\n", NULL },         /* equal to the tenant's */
+	{ "[limits]\nmemory = 1048577K\n",
+	  "cgijail.conf: limits.memory 1048577K is above tenant.memory 1G (a request is part of "
+	  "its tenant)" },
+	{ "[limits]\nmemory = 5000001\n[tenant]\nmemory = 5000000\n",
+	  "cgijail.conf: limits.memory 5000001 is above tenant.memory 5000000 (a request is part "
+	  "of its tenant)" },
+	{ "[limits]\nmemory = 64G\n[tenant]\nmemory = none\n", NULL },
+	{ "[limits]\nmemory = none\n[tenant]\nmemory = 4M\n", NULL },
+	{ "[limits]\ntasks = 256\n", NULL },
+	{ "[limits]\ntasks = 257\n",
+	  "cgijail.conf: limits.tasks 257 is above tenant.tasks 256 (a request is part of its "
+	  "tenant)" },
+	{ "[limits]\ntasks = 4194304\n[tenant]\ntasks = none\n", NULL },
+	{ "[limits]\ntasks = none\n[tenant]\ntasks = 1\n", NULL },
+	/* both broken: memory is reported */
+	{ "[limits]\ntasks = 300\nmemory = 2G\n",
+	  "cgijail.conf: limits.memory 2G is above tenant.memory 1G (a request is part of its "
+	  "tenant)" },
+	/* not cross-checked: cpu against wall, cpu against tenant.cpu, concurrency */
+	{ "[limits]\ncpu = 60s\nwall = 1s\n[tenant]\ncpu = 1%\nconcurrency = 1024\n", NULL },
+	/* not cross-checked: layers off with their keys set */
+	{ "[sandbox]\nlandlock = off\nread = /srv\nnetwork = tcp:80\ncgroup = off\n", NULL },
+};
+
+ParameterizedTestParameters(policy, issue3_cross_validation)
+{
+	INDEX_PARAMS(cross);
+}
+
+ParameterizedTest(size_t *i, policy, issue3_cross_validation)
+{
+	struct policy p;
+	struct policy_error e = { 0 };
+	char out[512];
+
+	cr_assert_eq(policy_defaults(&p), 0);
+	cr_assert_eq(parse_str(&p, cross[*i].text, &e), 0, "case %zu: %s", *i, e.reason);
+	int rc = policy_validate(&p, "cgijail.conf", &e);
+	if (cross[*i].msg == NULL) {
+		cr_expect_eq(rc, 0, "case %zu: %s", *i, e.reason);
+	} else {
+		cr_expect_eq(rc, -1, "case %zu accepted", *i);
+		cr_expect_eq(e.line, 0);
+		policy_error_format(&e, out, sizeof(out));
+		cr_expect_str_eq(out, cross[*i].msg, "case %zu", *i);
+	}
+	policy_free(&p);
+}
+
+Test(policy, issue3_validate_incomplete)
+{
+	struct policy p;
+	struct policy_error e = { 0 };
+
+	cr_assert_eq(policy_defaults(&p), 0);
+	free(p.sandbox.cgroup_parent);
+	p.sandbox.cgroup_parent = NULL;
+	cr_expect_eq(policy_validate(&p, "cgijail.conf", &e), -1);
+	cr_expect_str_eq(e.reason, "incomplete policy");
+	policy_free(&p);
+}
+
+/* ---- freeing after partial failures ---------------------------------------------------- */
+
+Test(policy, issue3_failed_parse_is_freeable)
+{
+	static const char *const texts[] = {
+		"[sandbox]\nread = /a /b ~/c\nwrite = /d\nexec = /e /f\ncgroup_parent = x/y\n"
+		"write = /again\n",
+		"[sandbox]\nread = /a /b\nwrite = /ok ~bad\n",
+		"[sandbox]\ncgroup_parent = x\nexec = " R32 " /x\n",
+		"[sandbox]\nread = /a\nnetwork = tcp:1,2,3,0\n",
+	};
+
+	for (size_t i = 0; i < NELEMS(texts); i++) {
+		struct policy p;
+		struct policy_error e = { 0 };
+
+		cr_assert_eq(policy_defaults(&p), 0);
+		cr_expect_eq(parse_str(&p, texts[i], &e), -1, "text %zu", i);
+		policy_free(&p);
+		cr_expect_eq(p.sandbox.read.n + p.sandbox.write.n + p.sandbox.exec.n, 0);
+		cr_expect_null(p.sandbox.cgroup_parent);
+		policy_free(&p);
+	}
+}
+
+/* ---- printing helpers ------------------------------------------------------------------ */
+
+Test(policy, level_names)
+{
+	cr_expect_str_eq(policy_level_name(POLICY_OFF), "off");
+	cr_expect_str_eq(policy_level_name(POLICY_BEST_EFFORT), "best-effort");
+	cr_expect_str_eq(policy_level_name(POLICY_REQUIRED), "required");
+	cr_expect_str_eq(policy_level_name((enum policy_level)7), "?");
+}
+
+Test(policy, format_net)
+{
+	struct ll_net n;
+	const char *reason = NULL;
+	char out[256], small[8];
+
+	memset(&n, 0, sizeof(n));
+	n.mode = LL_NET_ANY;
+	cr_expect_eq(policy_format_net(&n, out, sizeof(out)), 3);
+	cr_expect_str_eq(out, "any");
+	n.mode = LL_NET_NONE;
+	cr_expect_eq(policy_format_net(&n, out, sizeof(out)), 4);
+	cr_expect_str_eq(out, "none");
+	cr_assert_eq(ll_parse_net("tcp:1,22,333,4444,55555", &n, &reason), 0);
+	cr_expect_eq(policy_format_net(&n, out, sizeof(out)), 23);
+	cr_expect_str_eq(out, "tcp:1,22,333,4444,55555");
+	memset(small, 'Z', sizeof(small));
+	cr_expect_eq(policy_format_net(&n, small, 6), 23);
+	cr_expect_str_eq(small, "tcp:1");
+	cr_expect_eq(small[6], 'Z');
+	/* the longest form: LL_MAX_PORTS five-digit ports */
+	n.n_ports = LL_MAX_PORTS;
+	for (size_t k = 0; k < LL_MAX_PORTS; k++)
+		n.ports[k] = (uint16_t)(60000 + k);
+	cr_expect_eq(policy_format_net(&n, out, sizeof(out)), 4 + LL_MAX_PORTS * 6 - 1);
+	cr_expect_eq(strlen(out), 4 + LL_MAX_PORTS * 6 - 1);
+	cr_expect_eq(strncmp(out, "tcp:60000,60001,", 16), 0, "%s", out);
+}
+
+static const struct {
+	const char *in;
+	bool ok;
+} parents[] = {
+	{ "cgijail", true }, { "a/b/c/d", true }, { "a", true }, { "-x", true }, { "@", true },
+	{ N63, true }, { N63 "/" N63 "/" N63 "/" N63, true },
+	{ "", false }, { "/", false }, { "/a", false }, { "a/", false }, { "a//b", false },
+	{ ".", false }, { "..", false }, { ".a", false }, { "a/.b", false },
+	{ "a/b/c/d/e", false }, { N63 "x", false }, { "a:b", false }, { "a\tb", false },
+	{ "a\nb", false }, { "a*", false },
+};
+
+ParameterizedTestParameters(policy, cgroup_parent_rule)
+{
+	INDEX_PARAMS(parents);
+}
+
+ParameterizedTest(size_t *i, policy, cgroup_parent_rule)
+{
+	cr_expect_eq(policy_cgroup_parent_is_valid(parents[*i].in), parents[*i].ok, "'%s'",
+		     parents[*i].in);
+	cr_expect_eq(policy_cgroup_parent_is_valid(NULL), false);
+}
+
+/* The defaults documented in docs/cgijail.conf.5, written out as a policy
+ * file, parse to exactly policy_defaults(). */
+Test(policy, issue3_documented_defaults_round_trip)
+{
+	static const char text[] =
+		"[limits]\ncpu = 10s\nwall = 30s\nmemory = 256M\ntasks = 32\nopen_files = 64\n"
+		"file_size = 16M\n[tenant]\nmemory = 1G\ntasks = 256\ncpu = 100%\n"
+		"concurrency = 16\n[sandbox]\ncgroup = required\ncgroup_parent = cgijail\n"
+		"seccomp = on\nlandlock = required\nread =\nwrite =\nexec =\nnetwork = none\n";
+	struct policy p;
+	struct policy_error e = { 0 };
+
+	cr_assert_eq(policy_defaults(&p), 0);
+	/* start from the opposite of every default */
+	p.limits.cpu_s = p.limits.wall_ms = p.limits.memory = p.limits.tasks = 1;
+	p.limits.open_files = p.limits.file_size = 1;
+	p.tenant.memory = p.tenant.tasks = 1;
+	p.tenant.cpu_percent = p.tenant.concurrency = 1;
+	p.sandbox.cgroup = p.sandbox.landlock = POLICY_OFF;
+	p.sandbox.seccomp = false;
+	p.sandbox.network.mode = LL_NET_ANY;
+	cr_assert_eq(parse_str(&p, text, &e), 0, "%u: %s", e.line, e.reason);
+	expect_issue3_defaults_except(&p, -1, ",");
+	cr_expect_eq(policy_validate(&p, "cgijail.conf", &e), 0, "%s", e.reason);
 	policy_free(&p);
 }
