@@ -1,0 +1,467 @@
+/* test_cglimits.c - the pure half of the cgroup module (cglimits.c):
+ * limit formatting per version, bounds, parsing of what cgroup files say,
+ * naming rules.  Table-driven. */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "cglimits.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- cgl_format ---------------------------------------------------------- */
+
+struct fmt_row { /* NOLINT(clang-analyzer-optin.performance.Padding): a test table */
+	enum cg_version v;
+	enum cg_ctrl c;
+	struct cg_limits l;
+	int n;                       /* expected return */
+	const char *file[2], *value[2];
+	bool optional[2];
+};
+
+static const struct fmt_row fmt_rows[] = {
+	/* memory v2 */
+	{ CG_V2, CG_MEMORY, { 256u << 20, 0, 0 }, 2,
+	  { "memory.max", "memory.swap.max" }, { "268435456", "0" }, { false, true } },
+	{ CG_V2, CG_MEMORY, { 0, 0, 0 }, 2,
+	  { "memory.max", "memory.swap.max" }, { "max", "max" }, { false, true } },
+	{ CG_V2, CG_MEMORY, { 1, 0, 0 }, 2,
+	  { "memory.max", "memory.swap.max" }, { "1", "0" }, { false, true } },
+	{ CG_V2, CG_MEMORY, { (uint64_t)INT64_MAX - 1, 0, 0 }, 2,
+	  { "memory.max", "memory.swap.max" }, { "9223372036854775806", "0" }, { false, true } },
+	{ CG_V2, CG_MEMORY, { (uint64_t)INT64_MAX, 0, 0 }, -1, { 0 }, { 0 }, { 0 } },
+	{ CG_V2, CG_MEMORY, { UINT64_MAX, 0, 0 }, -1, { 0 }, { 0 }, { 0 } },
+	/* memory v1: limit first, then memsw (optional) */
+	{ CG_V1, CG_MEMORY, { 32u << 20, 0, 0 }, 2,
+	  { "memory.limit_in_bytes", "memory.memsw.limit_in_bytes" },
+	  { "33554432", "33554432" }, { false, true } },
+	{ CG_V1, CG_MEMORY, { 0, 0, 0 }, 2,
+	  { "memory.limit_in_bytes", "memory.memsw.limit_in_bytes" },
+	  { "-1", "-1" }, { false, true } },
+	{ CG_V1, CG_MEMORY, { (uint64_t)INT64_MAX, 0, 0 }, -1, { 0 }, { 0 }, { 0 } },
+	/* pids: same on both versions */
+	{ CG_V2, CG_PIDS, { 0, 32, 0 }, 1, { "pids.max" }, { "32" }, { false } },
+	{ CG_V1, CG_PIDS, { 0, 32, 0 }, 1, { "pids.max" }, { "32" }, { false } },
+	{ CG_V1, CG_PIDS, { 0, 0, 0 }, 1, { "pids.max" }, { "max" }, { false } },
+	{ CG_V2, CG_PIDS, { 0, 1, 0 }, 1, { "pids.max" }, { "1" }, { false } },
+	{ CG_V2, CG_PIDS, { 0, INT32_MAX, 0 }, 1, { "pids.max" }, { "2147483647" }, { false } },
+	{ CG_V2, CG_PIDS, { 0, (uint64_t)INT32_MAX + 1, 0 }, -1, { 0 }, { 0 }, { 0 } },
+	/* cpu v2: one file, "<quota> <period>" */
+	{ CG_V2, CG_CPU, { 0, 0, 100 }, 1, { "cpu.max" }, { "100000 100000" }, { false } },
+	{ CG_V2, CG_CPU, { 0, 0, 50 }, 1, { "cpu.max" }, { "50000 100000" }, { false } },
+	{ CG_V2, CG_CPU, { 0, 0, 1 }, 1, { "cpu.max" }, { "1000 100000" }, { false } },
+	{ CG_V2, CG_CPU, { 0, 0, 250 }, 1, { "cpu.max" }, { "250000 100000" }, { false } },
+	{ CG_V2, CG_CPU, { 0, 0, 0 }, 1, { "cpu.max" }, { "max 100000" }, { true } },
+	{ CG_V2, CG_CPU, { 0, 0, CG_CPU_PERCENT_MAX }, 1, { "cpu.max" },
+	  { "100000000 100000" }, { false } },
+	{ CG_V2, CG_CPU, { 0, 0, CG_CPU_PERCENT_MAX + 1 }, -1, { 0 }, { 0 }, { 0 } },
+	/* cpu v1: period first, then quota */
+	{ CG_V1, CG_CPU, { 0, 0, 100 }, 2, { "cpu.cfs_period_us", "cpu.cfs_quota_us" },
+	  { "100000", "100000" }, { false, false } },
+	{ CG_V1, CG_CPU, { 0, 0, 50 }, 2, { "cpu.cfs_period_us", "cpu.cfs_quota_us" },
+	  { "100000", "50000" }, { false, false } },
+	{ CG_V1, CG_CPU, { 0, 0, 0 }, 2, { "cpu.cfs_period_us", "cpu.cfs_quota_us" },
+	  { "100000", "-1" }, { true, true } },
+	{ CG_V1, CG_CPU, { 0, 0, CG_CPU_PERCENT_MAX + 1 }, -1, { 0 }, { 0 }, { 0 } },
+	/* freezer: nothing to write */
+	{ CG_V1, CG_FREEZER, { 1, 1, 1 }, 0, { 0 }, { 0 }, { 0 } },
+	{ CG_V2, CG_FREEZER, { 1, 1, 1 }, 0, { 0 }, { 0 }, { 0 } },
+	/* bad version / controller */
+	{ (enum cg_version)0, CG_MEMORY, { 1, 1, 1 }, -1, { 0 }, { 0 }, { 0 } },
+	{ (enum cg_version)3, CG_PIDS, { 1, 1, 1 }, -1, { 0 }, { 0 }, { 0 } },
+	{ CG_V2, CG_NCTRL, { 1, 1, 1 }, -1, { 0 }, { 0 }, { 0 } },
+	{ CG_V2, (enum cg_ctrl)-1, { 1, 1, 1 }, -1, { 0 }, { 0 }, { 0 } },
+};
+
+Test(cglimits, format_table)
+{
+	for (size_t i = 0; i < N(fmt_rows); i++) {
+		const struct fmt_row *r = &fmt_rows[i];
+		struct cg_setting s[CG_SETTINGS_MAX];
+		int n = cgl_format(r->v, r->c, &r->l, s);
+
+		cr_assert_eq(n, r->n, "row %zu: returned %d, want %d", i, n, r->n);
+		for (int j = 0; j < n; j++) {
+			cr_assert_str_eq(s[j].file, r->file[j], "row %zu setting %d", i, j);
+			cr_assert_str_eq(s[j].value, r->value[j], "row %zu setting %d", i, j);
+			cr_assert_eq(s[j].optional, r->optional[j], "row %zu setting %d", i, j);
+		}
+	}
+}
+
+Test(cglimits, format_null)
+{
+	struct cg_setting s[CG_SETTINGS_MAX];
+	struct cg_limits l = { 1, 1, 1 };
+
+	cr_assert_eq(cgl_format(CG_V2, CG_MEMORY, NULL, s), -1);
+	cr_assert_eq(cgl_format(CG_V2, CG_MEMORY, &l, NULL), -1);
+}
+
+/* ---- cgl_same_value ------------------------------------------------------- */
+
+static const struct {
+	const char *file, *cur, *want;
+	bool same;
+} same_rows[] = {
+	{ "pids.max", "32\n", "32", true },
+	{ "pids.max", "32", "32", true },
+	{ "pids.max", "max\n", "max", true },
+	{ "pids.max", "33\n", "32", false },
+	{ "pids.max", "4096\n", "5000", false },  /* no page rounding outside memory.* */
+	{ "cpu.max", "max 100000\n", "max 100000", true },
+	{ "cpu.max", "50000 100000\n", "max 100000", false },
+	{ "cpu.cfs_quota_us", "-1\n", "-1", true },
+	{ "cpu.cfs_quota_us", "100000\n", "-1", false },
+	{ "memory.max", "268435456\n", "268435456", true },
+	{ "memory.max", "max\n", "max", true },
+	{ "memory.max", "max\n", "268435456", false },
+	/* rounded down to a page */
+	{ "memory.limit_in_bytes", "1048576\n", "1049000", true },
+	{ "memory.limit_in_bytes", "1048576\n", "1048576", true },
+	{ "memory.limit_in_bytes", "1048576\n", "1048575", false },
+	{ "memory.limit_in_bytes", "1048576\n", "1114112", false }, /* 64 KiB more */
+	{ "memory.limit_in_bytes", "1048577\n", "1049000", false }, /* not aligned */
+	/* v1 unlimited */
+	{ "memory.limit_in_bytes", "9223372036854771712\n", "-1", true },
+	{ "memory.memsw.limit_in_bytes", "9223372036854710272\n", "-1", true },
+	{ "memory.limit_in_bytes", "268435456\n", "-1", false },
+	{ "memory.swap.max", "0\n", "0", true },
+	{ "memory.swap.max", "max\n", "0", false },
+	{ "memory.max", "\n", "0", false },
+	{ "memory.max", "garbage\n", "1", false },
+	{ "memory.max", "", "", true },
+};
+
+Test(cglimits, same_value_table)
+{
+	for (size_t i = 0; i < N(same_rows); i++)
+		cr_assert_eq(cgl_same_value(same_rows[i].file, same_rows[i].cur,
+					    same_rows[i].want), same_rows[i].same,
+			     "row %zu: %s %s vs %s", i, same_rows[i].file,
+			     same_rows[i].cur, same_rows[i].want);
+	cr_assert(!cgl_same_value(NULL, "1", "1"));
+	cr_assert(!cgl_same_value("pids.max", NULL, "1"));
+	cr_assert(!cgl_same_value("pids.max", "1", NULL));
+}
+
+/* ---- cgl_parse_u64 -------------------------------------------------------- */
+
+static const struct {
+	const char *in;
+	int rc;
+	uint64_t v;
+} u64_rows[] = {
+	{ "0", 0, 0 },
+	{ "0\n", 0, 0 },
+	{ "123\n", 0, 123 },
+	{ "max", 0, UINT64_MAX },
+	{ "max\n", 0, UINT64_MAX },
+	{ "18446744073709551615", 0, UINT64_MAX },
+	{ "18446744073709551616", -1, 0 },
+	{ "99999999999999999999", -1, 0 },
+	{ "", -1, 0 },
+	{ "\n", -1, 0 },
+	{ "-1", -1, 0 },
+	{ "+1", -1, 0 },
+	{ " 1", -1, 0 },
+	{ "1 ", -1, 0 },
+	{ "1\n\n", -1, 0 },
+	{ "12a", -1, 0 },
+	{ "maxx", -1, 0 },
+	{ "ma", -1, 0 },
+};
+
+Test(cglimits, parse_u64_table)
+{
+	for (size_t i = 0; i < N(u64_rows); i++) {
+		uint64_t v = 42;
+		int rc = cgl_parse_u64(u64_rows[i].in, &v);
+
+		cr_assert_eq(rc, u64_rows[i].rc, "row %zu (%s)", i, u64_rows[i].in);
+		if (rc == 0)
+			cr_assert_eq(v, u64_rows[i].v, "row %zu", i);
+		else
+			cr_assert_eq(v, 42, "row %zu: output touched on error", i);
+	}
+	cr_assert_eq(cgl_parse_u64(NULL, &(uint64_t){ 0 }), -1);
+	cr_assert_eq(cgl_parse_u64("1", NULL), -1);
+}
+
+/* ---- cgl_find_key: the kernel's key-value files ----------------------------- */
+
+static const char memory_events_v2[] =
+	"low 0\nhigh 0\nmax 17\noom 2\noom_kill 1\noom_group_kill 0\n";
+static const char oom_control_v1[] =
+	"oom_kill_disable 0\nunder_oom 0\noom_kill 3\n";
+static const char cpu_stat_v2[] =
+	"usage_usec 123456\nuser_usec 100000\nsystem_usec 23456\n"
+	"nr_periods 0\nnr_throttled 0\nthrottled_usec 0\n";
+static const char cgroup_events[] = "populated 1\nfrozen 0\n";
+static const char pids_events[] = "max 5\n";
+
+static const struct {
+	const char *text, *key;
+	int rc;
+	uint64_t v;
+} key_rows[] = {
+	{ memory_events_v2, "oom_kill", 0, 1 },
+	{ memory_events_v2, "oom", 0, 2 },            /* not "oom_kill" */
+	{ memory_events_v2, "max", 0, 17 },
+	{ memory_events_v2, "oom_group_kill", 0, 0 },
+	{ memory_events_v2, "kill", -2, 0 },
+	{ oom_control_v1, "oom_kill", 0, 3 },         /* not "oom_kill_disable" */
+	{ oom_control_v1, "oom_kill_disable", 0, 0 },
+	{ oom_control_v1, "under_oom", 0, 0 },
+	{ cpu_stat_v2, "usage_usec", 0, 123456 },
+	{ cpu_stat_v2, "system_usec", 0, 23456 },
+	{ cpu_stat_v2, "usec", -2, 0 },
+	{ cgroup_events, "populated", 0, 1 },
+	{ "populated 0\nfrozen 0\n", "populated", 0, 0 },
+	{ cgroup_events, "frozen", 0, 0 },
+	{ pids_events, "max", 0, 5 },
+	{ "max 5", "max", 0, 5 },                     /* no final newline */
+	{ "", "max", -2, 0 },
+	{ "max\n", "max", -2, 0 },                    /* no value: not the key line */
+	{ "max \n", "max", -1, 0 },                   /* empty value */
+	{ "max x\n", "max", -1, 0 },
+	{ "max 1 2\n", "max", -1, 0 },
+	{ "max 123456789012345678901234567890123\n", "max", -1, 0 },
+	{ " max 1\n", "max", -2, 0 },
+	{ "maxi 1\nmax 2\n", "max", 0, 2 },
+};
+
+Test(cglimits, find_key_table)
+{
+	for (size_t i = 0; i < N(key_rows); i++) {
+		uint64_t v = 99;
+		int rc = cgl_find_key(key_rows[i].text, key_rows[i].key, &v);
+
+		cr_assert_eq(rc, key_rows[i].rc, "row %zu (%s): %d", i, key_rows[i].key, rc);
+		if (rc == 0)
+			cr_assert_eq(v, key_rows[i].v, "row %zu", i);
+	}
+	cr_assert_eq(cgl_find_key(NULL, "a", &(uint64_t){ 0 }), -1);
+	cr_assert_eq(cgl_find_key("a 1", "", &(uint64_t){ 0 }), -1);
+	cr_assert_eq(cgl_find_key("a 1", "a", NULL), -1);
+}
+
+/* ---- cgl_has_word ------------------------------------------------------------ */
+
+static const struct {
+	const char *text, *word;
+	bool has;
+} word_rows[] = {
+	{ "cpuset cpu io memory hugetlb pids rdma misc\n", "cpu", true },
+	{ "cpuset cpu io memory hugetlb pids rdma misc\n", "memory", true },
+	{ "cpuset cpu io memory hugetlb pids rdma misc\n", "misc", true },
+	{ "cpuset io memory\n", "cpu", false },  /* only a prefix of cpuset */
+	{ "memory pids", "pids", true },
+	{ "memory pids", "pid", false },
+	{ "mymemory", "memory", false },
+	{ "", "memory", false },
+	{ "\n", "memory", false },
+	{ "memory", "", false },
+};
+
+Test(cglimits, has_word_table)
+{
+	for (size_t i = 0; i < N(word_rows); i++)
+		cr_assert_eq(cgl_has_word(word_rows[i].text, word_rows[i].word),
+			     word_rows[i].has, "row %zu", i);
+	cr_assert(!cgl_has_word(NULL, "a"));
+	cr_assert(!cgl_has_word("a", NULL));
+}
+
+/* ---- cgl_parse_pids ----------------------------------------------------------- */
+
+static const struct {
+	const char *text;
+	size_t max;
+	int rc;
+	pid_t p[4];
+} pids_rows[] = {
+	{ "", 8, 0, { 0 } },
+	{ "1\n", 8, 1, { 1 } },
+	{ "123\n456\n", 8, 2, { 123, 456 } },
+	{ "123\n456", 8, 2, { 123, 456 } },
+	{ "1\n2\n3\n4\n", 2, 2, { 1, 2 } },             /* capped */
+	{ "2147483647\n", 8, 1, { 2147483647 } },
+	{ "2147483648\n", 8, -1, { 0 } },
+	{ "99999999999999999999\n", 8, -1, { 0 } },
+	{ "0\n", 8, -1, { 0 } },
+	{ "-1\n", 8, -1, { 0 } },
+	{ "1 2\n", 8, -1, { 0 } },
+	{ "1\n\n2\n", 8, -1, { 0 } },
+	{ "a\n", 8, -1, { 0 } },
+	{ "12x\n", 8, -1, { 0 } },
+};
+
+Test(cglimits, parse_pids_table)
+{
+	for (size_t i = 0; i < N(pids_rows); i++) {
+		pid_t out[8] = { 0 };
+		int rc = cgl_parse_pids(pids_rows[i].text, out, pids_rows[i].max);
+
+		cr_assert_eq(rc, pids_rows[i].rc, "row %zu: %d", i, rc);
+		for (int j = 0; j < rc; j++)
+			cr_assert_eq(out[j], pids_rows[i].p[j], "row %zu pid %d", i, j);
+	}
+	cr_assert_eq(cgl_parse_pids(NULL, NULL, 0), -1);
+	cr_assert_eq(cgl_parse_pids("1\n", NULL, 0), 0);
+}
+
+/* ---- cgl_freezer_state ---------------------------------------------------------- */
+
+static const struct {
+	const char *text;
+	enum cg_freezer_state st;
+} frz_rows[] = {
+	{ "THAWED\n", CGF_THAWED },
+	{ "FREEZING\n", CGF_FREEZING },
+	{ "FROZEN\n", CGF_FROZEN },
+	{ "FROZEN", CGF_FROZEN },
+	{ "frozen\n", CGF_INVALID },
+	{ "FROZEN \n", CGF_INVALID },
+	{ "", CGF_INVALID },
+	{ "THAWEDTHAWEDTHAWED\n", CGF_INVALID },
+};
+
+Test(cglimits, freezer_state_table)
+{
+	for (size_t i = 0; i < N(frz_rows); i++)
+		cr_assert_eq(cgl_freezer_state(frz_rows[i].text), frz_rows[i].st, "row %zu", i);
+	cr_assert_eq(cgl_freezer_state(NULL), CGF_INVALID);
+}
+
+/* ---- names ------------------------------------------------------------------------ */
+
+static const struct {
+	const char *user;
+	size_t size;
+	const char *dir; /* NULL: refused */
+} tenant_rows[] = {
+	{ "alice", 40, "alice" },
+	{ "cjt-web.1", 40, "cjt-web.1" },
+	{ "www-data", 40, "www-data" },
+	{ "tasks", 40, "_tasks" },
+	{ "notify_on_release", 40, "_notify_on_release" },
+	{ "release_agent", 40, "_release_agent" },
+	{ "_svc", 40, "__svc" },
+	{ "cgroup.procs", 40, "_cgroup.procs" },
+	{ "memory.max", 40, "_memory.max" },
+	{ "cpu.x", 40, "_cpu.x" },
+	{ "cpuset.cpus", 40, "_cpuset.cpus" },
+	{ "pids.max", 40, "_pids.max" },
+	{ "freezer.state", 40, "_freezer.state" },
+	{ "io.max", 40, "_io.max" },
+	{ "mem.x", 40, "mem.x" },                /* not a controller */
+	{ "system.slice", 40, "system.slice" },
+	{ "taskset", 40, "taskset" },
+	{ "a", 2, "a" },
+	{ "ab", 2, NULL },                       /* does not fit */
+	{ "tasks", 6, NULL },                    /* escaped does not fit */
+	{ "", 40, NULL },
+	{ "..", 40, NULL },
+	{ ".hidden", 40, NULL },
+	{ "a/b", 40, NULL },
+	{ "Alice Smith", 40, NULL },
+	{ "0day", 40, NULL },
+	{ "abcdefghijklmnopqrstuvwxyz0123456", 40, NULL }, /* 33 chars */
+};
+
+Test(cglimits, tenant_dir_table)
+{
+	for (size_t i = 0; i < N(tenant_rows); i++) {
+		char out[64] = "untouched";
+		int rc = cgl_tenant_dir(tenant_rows[i].user, out, tenant_rows[i].size);
+
+		if (tenant_rows[i].dir == NULL) {
+			cr_assert_eq(rc, -1, "row %zu (%s)", i, tenant_rows[i].user);
+		} else {
+			cr_assert_eq(rc, 0, "row %zu (%s)", i, tenant_rows[i].user);
+			cr_assert_str_eq(out, tenant_rows[i].dir, "row %zu", i);
+		}
+	}
+	cr_assert_eq(cgl_tenant_dir(NULL, (char[8]){ 0 }, 8), -1);
+	cr_assert_eq(cgl_tenant_dir("a", NULL, 8), -1);
+}
+
+Test(cglimits, slot_name)
+{
+	static const struct {
+		unsigned k;
+		size_t size;
+		const char *name;
+	} rows[] = {
+		{ 0, 8, "s0" }, { 15, 8, "s15" }, { 4294967295u, 16, "s4294967295" },
+		{ 15, 3, NULL }, { 1, 0, NULL },
+	};
+
+	for (size_t i = 0; i < N(rows); i++) {
+		char out[16];
+		int rc = cgl_slot_name(rows[i].k, out, rows[i].size);
+
+		cr_assert_eq(rc, rows[i].name ? 0 : -1, "row %zu", i);
+		if (rows[i].name)
+			cr_assert_str_eq(out, rows[i].name, "row %zu", i);
+	}
+}
+
+static const struct {
+	const char *parent;
+	bool ok, ok_no_units;
+} parent_rows[] = {
+	{ "/cgijail", true, true },
+	{ "/cgijail-test/r123", true, true },
+	{ "/system.slice/cgijail.service/requests", true, false },
+	{ "/machine.slice/x", true, false },
+	{ "/a/b.scope/c", true, false },
+	{ "/a.service2/c", true, true },
+	{ "/.slice", false, false },
+	{ "/", false, false },
+	{ "", false, false },
+	{ "cgijail", false, false },             /* relative */
+	{ "//cgijail", false, false },
+	{ "/cgijail/", false, false },
+	{ "/cgijail//x", false, false },
+	{ "/cgijail/.", false, false },
+	{ "/cgijail/../x", false, false },
+	{ "/a b", false, false },
+	{ "/a\nb", false, false },
+	{ "/user@1000.service", false, false },  /* '@' is not in a valid name */
+	{ "/abcdefghijklmnopqrstuvwxyz0123456", false, false }, /* 33 chars */
+};
+
+Test(cglimits, parent_valid_table)
+{
+	for (size_t i = 0; i < N(parent_rows); i++) {
+		cr_assert_eq(cgl_parent_valid(parent_rows[i].parent, false), parent_rows[i].ok,
+			     "row %zu (%s)", i, parent_rows[i].parent);
+		cr_assert_eq(cgl_parent_valid(parent_rows[i].parent, true),
+			     parent_rows[i].ok_no_units, "row %zu (%s) no_units", i,
+			     parent_rows[i].parent);
+	}
+	cr_assert(!cgl_parent_valid(NULL, false));
+}
+
+Test(cglimits, component)
+{
+	static const struct {
+		const char *p;
+		size_t len;
+		const char *next;
+	} rows[] = {
+		{ "a/b/c", 1, "b/c" }, { "abc", 3, "" }, { "abc/", 3, "" }, { "", 0, "" },
+		{ "/x", 0, "x" },
+	};
+
+	for (size_t i = 0; i < N(rows); i++) {
+		const char *next = NULL;
+
+		cr_assert_eq(cgl_component(rows[i].p, &next), rows[i].len, "row %zu", i);
+		cr_assert_str_eq(next, rows[i].next, "row %zu", i);
+	}
+	cr_assert_eq(cgl_component("ab/c", NULL), 2);
+}

@@ -1,0 +1,154 @@
+/* cgroup.h - per-tenant and per-request cgroups (issue 3).
+ *
+ * Who calls what (docs/cgroups.md has the placement and the reasoning):
+ *
+ *   wrapper, root, before forking the script:
+ *     cg_open("/<cgroup_parent>", CG_OPEN_CREATE, &ctx, &why)
+ *         libcgroup discovers where memory, pids, cpu (and on v1 freezer)
+ *         are mounted and which cgroup version they are; the parent is
+ *         opened (and created, root-owned 0755) below each hierarchy root.
+ *     cg_tenant(&ctx, user, &tenant_limits, &t, &why)
+ *         <parent>/<user>, created if missing (idempotent), its limits
+ *         (memory, tasks, cpu quota) written only when they differ.
+ *     cg_leaf_create(&ctx, &t, "s<k>", &request_limits, &leaf, &why)
+ *         <parent>/<user>/s<k>, k = the concurrency slot the supervisor
+ *         holds a flock on.  Because that lock is exclusive, a leaf that
+ *         already exists is stale (its supervisor was SIGKILLed): it is
+ *         emptied (cg_leaf_kill), removed and made again, and
+ *         leaf.reclaimed says so (the caller logs "reclaimed stale leaf").
+ *   the forked child, still root, before dropping ids:
+ *     cg_leaf_attach(&leaf, getpid(), &why); cg_leaf_close(&leaf)
+ *         v1: the memory, pids and freezer leaves, and the tenant cgroup
+ *         in the cpu hierarchy (the quota is per tenant); v2: the leaf.
+ *   the supervisor (uid 0, no capability but CAP_KILL; it works because it
+ *   owns the root-owned cgroup files and directories):
+ *     cg_leaf_stats(), cg_leaf_kill(), cg_leaf_remove()
+ *         It may cg_close(&ctx) first (the parent's descriptors), but ctx
+ *         and t must stay allocated: leaves point at them.
+ *
+ * Placement rules enforced by cg_open:
+ *   - the parent is absolute below every hierarchy's root, every component
+ *     a valid name, never "/" itself; every directory from the hierarchy
+ *     root down to it is root-owned and not group/other writable;
+ *   - v2 under systemd (/run/systemd/system exists): nothing is created or
+ *     written outside a subtree systemd delegated: the parent or one of its
+ *     ancestors must carry the "trusted.delegate" (or "user.delegate")
+ *     xattr "1" that systemd sets on the cgroup of a Delegate=yes unit
+ *     (packaging/systemd/cgijail.service);
+ *   - v1 under systemd: no component may look like a unit (.slice,
+ *     .service, .scope): cgijail's tree lives beside systemd's, at each
+ *     hierarchy root;
+ *   - v2: controllers are enabled (cgroup.subtree_control) only in
+ *     directories cgijail created, in the delegated subtree and in the
+ *     parent itself; memory and pids must be available in the parent, cpu
+ *     is used when available (a tenant cpu limit without it fails).
+ *
+ * Every function returns 0 or -1 with *reason set to a static string
+ * (errno is left as the failing call set it); nothing is printed (the
+ * libcgroup logger is switched off).  Not thread-safe (static buffers). */
+#ifndef CGIJAIL_CGROUP_H
+#define CGIJAIL_CGROUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cglimits.h"
+
+#define CG_MAX_HIER CG_NCTRL /* at most one hierarchy per controller */
+#define CG_NAME_MAX 40       /* a tenant directory or leaf name, NUL included */
+#define CG_PATH_MAX 512      /* the parent path, NUL included */
+/* How long cg_leaf_create waits for a stale leaf to empty. */
+#define CG_RECLAIM_TIMEOUT_MS 2000
+
+/* cg_open flags */
+#define CG_OPEN_CREATE 1u /* mkdir missing components of the parent */
+
+struct cg_hier {
+	unsigned ctrls;   /* CG_BIT(c) for each controller used in this hierarchy */
+	int root_fd;      /* the hierarchy's root (its mount point), O_PATH */
+	int fd;           /* the parent, O_RDONLY | O_DIRECTORY */
+};
+
+struct cg_ctx {
+	enum cg_version version;
+	bool systemd;                   /* /run/systemd/system exists */
+	unsigned nh;                    /* hierarchies in h[] */
+	unsigned ctrls;                 /* union of h[].ctrls */
+	struct cg_hier h[CG_MAX_HIER];
+	char parent[CG_PATH_MAX];       /* below each root, without the leading '/' */
+	unsigned created;               /* trailing components cg_open created */
+};
+
+struct cg_tenant {
+	const struct cg_ctx *ctx;
+	char name[CG_NAME_MAX];         /* the directory: the user, escaped */
+	int fd[CG_MAX_HIER];            /* per ctx->h[i] */
+};
+
+struct cg_leaf {
+	const struct cg_ctx *ctx;
+	const struct cg_tenant *tenant;
+	char name[CG_NAME_MAX];
+	int fd[CG_MAX_HIER];            /* -1: no leaf in that hierarchy */
+	unsigned reclaimed;             /* stale leaves of this name killed and removed */
+};
+
+#define CG_UNKNOWN UINT64_MAX
+struct cg_stats {                       /* CG_UNKNOWN when not available */
+	uint64_t memory_peak;           /* bytes: v2 memory.peak (>= 5.19);
+	                                   v1 memsw.max_usage, else max_usage */
+	uint64_t cpu_usec;              /* v2 cpu.stat usage_usec; v1: unknown
+	                                   (no per-request cpuacct leaf) */
+	uint64_t oom_kills;             /* memory.events / memory.oom_control */
+	uint64_t pids_max_hits;         /* pids.events "max": forks refused */
+};
+
+/* parent: "/cgijail" (the policy's cgroup_parent with a leading '/').
+ * Returns 0 with every hierarchy's parent open, or -1 (nothing is left
+ * open; directories already created are left in place). */
+int cg_open(const char *parent, unsigned flags, struct cg_ctx *ctx,
+	    const char **reason);
+/* Close the parent and root descriptors (idempotent). */
+void cg_close(struct cg_ctx *ctx);
+/* Tests and tooling: close the parent, rmdir it and then up to levels-1
+ * of its ancestors, stopping quietly at the first ancestor still in use
+ * (EBUSY) or gone.  A busy or failing parent itself is an error. */
+int cg_remove_parent(struct cg_ctx *ctx, unsigned levels, const char **reason);
+
+/* user must pass name_is_valid(); limits: memory, tasks, cpu_percent. */
+int cg_tenant(const struct cg_ctx *ctx, const char *user,
+	      const struct cg_limits *limits, struct cg_tenant *t,
+	      const char **reason);
+void cg_tenant_close(struct cg_tenant *t);
+/* Tests and tooling: rmdir the tenant's cgroups (fails while a leaf
+ * exists) and close its descriptors. */
+int cg_tenant_remove(struct cg_tenant *t, const char **reason);
+
+/* Limits: memory (swap included) and tasks; cpu_percent is ignored (a
+ * tenant limit).  See above for an existing (stale) leaf. */
+int cg_leaf_create(const struct cg_ctx *ctx, const struct cg_tenant *t,
+		   const char *name, const struct cg_limits *limits,
+		   struct cg_leaf *leaf, const char **reason);
+/* Move pid into the request's cgroups (every hierarchy). */
+int cg_leaf_attach(const struct cg_leaf *leaf, pid_t pid, const char **reason);
+/* v2: the leaf's descriptor for clone3's cgroup field (CLONE_INTO_CGROUP,
+ * >= 5.7); -1 on v1.  Owned by the leaf. */
+int cg_leaf_clone_fd(const struct cg_leaf *leaf);
+/* Kill everything in the leaf and wait until it is empty, at most
+ * timeout_ms.  v2: cgroup.kill (>= 5.14) then "populated 0" in
+ * cgroup.events.  v1: with the freezer: FROZEN, SIGKILL every pid in
+ * cgroup.procs, THAWED, until empty; without it (or on v2 before 5.14),
+ * SIGKILL through a pidfd for every pid cgroup.procs lists twice, until
+ * empty.  Returns 0 when empty, -1 (timeout or error; the freezer is left
+ * THAWED). */
+int cg_leaf_kill(const struct cg_leaf *leaf, int timeout_ms, const char **reason);
+int cg_leaf_stats(const struct cg_leaf *leaf, struct cg_stats *st,
+		  const char **reason);
+/* rmdir in each hierarchy (EBUSY retried for up to 100 ms), closes the
+ * descriptors.  The leaf must be empty (cg_leaf_kill). */
+int cg_leaf_remove(struct cg_leaf *leaf, const char **reason);
+/* Close the leaf's descriptors without removing anything. */
+void cg_leaf_close(struct cg_leaf *leaf);
+
+#endif
