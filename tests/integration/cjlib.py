@@ -528,12 +528,12 @@ with open(@MARKER@, "w") as _f:
 # The process's kernel state, read with system calls rather than from
 # /proc/self (which the sandbox's Landlock rules do not grant): the same
 # values /proc/self/status shows, in its format.
-import ctypes, platform, stat as _stat
+import ctypes, select, stat as _stat
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
 _libc.prctl.restype = ctypes.c_int
 _NR = {"x86_64": {"rt_sigaction": 13, "rt_sigprocmask": 14, "capget": 125},
-       "aarch64": {"rt_sigaction": 134, "rt_sigprocmask": 135, "capget": 90}}[platform.machine()]
+       "aarch64": {"rt_sigaction": 134, "rt_sigprocmask": 135, "capget": 90}}[os.uname().machine]
 def _sys(name, *args):
     r = _libc.syscall(ctypes.c_long(_NR[name]), *args)
     if r < 0:
@@ -569,15 +569,13 @@ def _status():
             "NoNewPrivs": str(_prctl(39)),              # PR_GET_NO_NEW_PRIVS
             "SigIgn": _hex(ign), "SigBlk": _hex(blk.value)}
 def _fds():
-    # Every descriptor below 4096 (the wrapper closes all >= 3 anyway).
-    fds = []
+    # Every open descriptor below 4096 (the wrapper closes all >= 3 anyway),
+    # in one poll(2): a closed one reports POLLNVAL.
+    p = select.poll()
     for fd in range(4096):
-        try:
-            os.fstat(fd)
-        except OSError:
-            continue
-        fds.append(fd)
-    return fds
+        p.register(fd, 0)
+    bad = {fd for fd, ev in p.poll(0) if ev & select.POLLNVAL}
+    return [fd for fd in range(4096) if fd not in bad]
 def _accmode(fd):
     import fcntl
     try:
