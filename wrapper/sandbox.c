@@ -139,6 +139,8 @@ int sb_cgroup(const struct policy *p, const char *user, unsigned slot,
 		goto fail;
 	}
 	cg->on = true;
+	if (cg->leaf.reclaimed)
+		note(notes, notesz, "reclaimed a stale request cgroup", NULL);
 	return 0;
 fail:
 	memset(cg, 0, sizeof(*cg));
