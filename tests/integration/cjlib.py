@@ -36,6 +36,10 @@ WWW2 = TOP + "/www2"          # the docroot prefix trick: not below WWW
 OUTSIDE = TOP + "/outside"    # below no docroot and no userdir
 HOMES = TOP + "/home"
 MARKERS = TOP + "/markers"
+# cgijail-testcfg's state and run directories (CMake: CGIJAIL_TEST_STATE_DIR,
+# CGIJAIL_TEST_RUN_DIR): per-tenant TMPDIRs below STATE, slot locks below RUN.
+STATE = TOP + "/state"
+RUN = os.environ.get("CGIJAIL_TEST_RUN_DIR", "/run/cgijail-test")
 LOGDIR = TOP + "/log"
 LOG = LOGDIR + "/cgijail.log"
 # Serialises concurrent runs of this suite on the shared machine (the tree
@@ -150,6 +154,12 @@ SANDBOX_DEFAULTS = {
 # sections (build_world() finds out with the check tool): policies are then
 # written without them, and sandbox_required() fails tests that need them.
 SANDBOX_POLICY = True
+
+
+def tenant_tmpdir(user):
+    """The private TMPDIR cgijail gives user's scripts (None without the
+    sandbox policy)."""
+    return f"{STATE}/tmp/{user}" if SANDBOX_POLICY else None
 
 
 def sandbox_required():
@@ -280,6 +290,12 @@ def cleanup_world():
                     if not os.path.islink(p):
                         os.chmod(p, 0o700)
             shutil.rmtree(TOP)
+    # The test wrapper's slot locks (its run directory is test-only).
+    if os.path.lexists(RUN):
+        if os.path.islink(RUN) or not os.path.isdir(RUN):
+            os.unlink(RUN)
+        else:
+            shutil.rmtree(RUN)
     left = [n for n in USERS if _user_exists(n)] + [n for n in GROUPS if _group_exists(n)]
     return left
 
@@ -570,11 +586,16 @@ def _status():
             "SigIgn": _hex(ign), "SigBlk": _hex(blk.value)}
 def _fds():
     # Every open descriptor below 4096 (the wrapper closes all >= 3 anyway),
-    # in one poll(2): a closed one reports POLLNVAL.
-    p = select.poll()
-    for fd in range(4096):
-        p.register(fd, 0)
-    bad = {fd for fd, ev in p.poll(0) if ev & select.POLLNVAL}
+    # by poll(2): a closed one reports POLLNVAL.  poll() takes at most
+    # RLIMIT_NOFILE descriptors at once.
+    import resource
+    step = max(1, min(4096, resource.getrlimit(resource.RLIMIT_NOFILE)[0]))
+    bad = set()
+    for start in range(0, 4096, step):
+        p = select.poll()
+        for fd in range(start, min(start + step, 4096)):
+            p.register(fd, 0)
+        bad.update(fd for fd, ev in p.poll(0) if ev & select.POLLNVAL)
     return [fd for fd in range(4096) if fd not in bad]
 def _accmode(fd):
     import fcntl
