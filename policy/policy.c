@@ -266,7 +266,6 @@ static int k_log_file(struct policy *p, const char *v, char *why, size_t whysz)
 static int parse_size(uint64_t *dst, const char *v, uint64_t min, bool none_ok,
 		      char *why, size_t whysz)
 {
-	char lo[32], hi[32];
 	uint64_t n;
 
 	if (none_ok && strcmp(v, "none") == 0) {
@@ -274,6 +273,8 @@ static int parse_size(uint64_t *dst, const char *v, uint64_t min, bool none_ok,
 		return 0;
 	}
 	if (str_to_size(v, POLICY_SIZE_MAX, &n) != 0 || n < min) {
+		char lo[32], hi[32];
+
 		(void)str_format_size(lo, sizeof(lo), min);
 		(void)str_format_size(hi, sizeof(hi), POLICY_SIZE_MAX);
 		whyf(why, whysz, "not a size in %s..%s (bytes, or a K, M or G suffix)%s", lo,

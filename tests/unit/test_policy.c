@@ -1247,36 +1247,41 @@ static const char *const main_values[NFIELDS] = {
 	[S_WRITE] = "~/data|/var/spool/app", [S_EXEC] = "/usr/bin/git", [S_NETWORK] = "tcp:5432",
 };
 
-/* Each drop-in and the fields it changes ("field=value" pairs separated by
- * ';'); every other field keeps the main file's value. */
+/* Each drop-in and the fields it changes ("name=value" pairs separated by
+ * ';', names as in field_name[]); every other field keeps the main file's
+ * value. */
 static const struct {
 	const char *dropin;
 	const char *changes;
 } dropins[] = {
 	{ "", "" },
 	{ "# nothing\n[limits]\n[tenant]\n[sandbox]\n", "" },
-	{ "[limits]\ncpu = 5s\n", "0=5" },
-	{ "[limits]\nwall = 10s\nmemory = 64M\n", "1=10000;2=67108864" },
-	{ "[limits]\nmemory = none\ntasks = none\n", "2=0;3=0" },
-	{ "[limits]\nopen_files = 16\nfile_size = 1\n", "4=16;5=1" },
-	{ "[tenant]\nmemory = 512M\n", "6=536870912" }, /* equal to limits.memory: fine */
-	{ "[tenant]\nmemory = none\ntasks = none\ncpu = none\n", "6=0;7=0;8=0" },
-	{ "[tenant]\nconcurrency = 1\ncpu = 50%\n", "9=1;8=50" },
+	{ "[limits]\ncpu = 5s\n", "limits.cpu=5" },
+	{ "[limits]\nwall = 10s\nmemory = 64M\n", "limits.wall=10000;limits.memory=67108864" },
+	{ "[limits]\nmemory = none\ntasks = none\n", "limits.memory=0;limits.tasks=0" },
+	{ "[limits]\nopen_files = 16\nfile_size = 1\n",
+	  "limits.open_files=16;limits.file_size=1" },
+	/* equal to limits.memory: fine */
+	{ "[tenant]\nmemory = 512M\n", "tenant.memory=536870912" },
+	{ "[tenant]\nmemory = none\ntasks = none\ncpu = none\n",
+	  "tenant.memory=0;tenant.tasks=0;tenant.cpu=0" },
+	{ "[tenant]\nconcurrency = 1\ncpu = 50%\n", "tenant.concurrency=1;tenant.cpu=50" },
 	{ "[sandbox]\ncgroup = off\nlandlock = required\nseccomp = on\n",
-	  "10=off;13=required;12=on" },
-	{ "[sandbox]\ncgroup_parent = other\n", "11=other" },
+	  "sandbox.cgroup=off;sandbox.landlock=required;sandbox.seccomp=on" },
+	{ "[sandbox]\ncgroup_parent = other\n", "sandbox.cgroup_parent=other" },
 	/* a list replaces the whole list, it is not appended to */
-	{ "[sandbox]\nread = /srv/c\n", "14=/srv/c" },
-	{ "[sandbox]\nread =\n", "14=" },
-	{ "[sandbox]\nwrite = ~\nexec =\n", "15=~;16=" },
-	{ "[sandbox]\nnetwork = any\n", "17=any" },
-	{ "[sandbox]\nnetwork = none\n", "17=none" },
+	{ "[sandbox]\nread = /srv/c\n", "sandbox.read=/srv/c" },
+	{ "[sandbox]\nread =\n", "sandbox.read=" },
+	{ "[sandbox]\nwrite = ~\nexec =\n", "sandbox.write=~;sandbox.exec=" },
+	{ "[sandbox]\nnetwork = any\n", "sandbox.network=any" },
+	{ "[sandbox]\nnetwork = none\n", "sandbox.network=none" },
 	/* every section at once, and [wrapper]'s two drop-in keys */
 	{ "[wrapper]\ninterpreter_args = -I\n[limits]\ncpu = 1s\n[tenant]\ntasks = 64\n"
 	  "[sandbox]\nexec = ~/bin/a ~/bin/b\n",
-	  "0=1;7=64;16=~/bin/a|~/bin/b" },
+	  "limits.cpu=1;tenant.tasks=64;sandbox.exec=~/bin/a|~/bin/b" },
 	/* raising the tenant and the request together */
-	{ "[limits]\nmemory = 8G\n[tenant]\nmemory = 16G\n", "2=8589934592;6=17179869184" },
+	{ "[limits]\nmemory = 8G\n[tenant]\nmemory = 16G\n",
+	  "limits.memory=8589934592;tenant.memory=17179869184" },
 };
 
 ParameterizedTestParameters(policy, issue3_dropin_overrides)
@@ -1298,7 +1303,13 @@ ParameterizedTest(size_t *i, policy, issue3_dropin_overrides)
 		char *eq = strchr(c, '=');
 		cr_assert_not_null(eq);
 		*eq = '\0';
-		want[atoi(c)] = eq + 1;
+		int f = 0;
+		while (f < NFIELDS && strcmp(field_name[f], c) != 0)
+			f++;
+		if (f < NFIELDS)
+			want[f] = eq + 1;
+		else
+			cr_assert_fail("unknown field '%s'", c);
 	}
 	cr_assert_eq(policy_defaults(&p), 0);
 	cr_assert_eq(parse_named(&p, main_text, false, "cgijail.conf", &e), 0, "%s", e.reason);
