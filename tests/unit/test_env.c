@@ -506,3 +506,23 @@ Test(env, single_huge_entry_refused)
 	cr_assert_str_eq(why, "environment larger than 1 MiB");
 	free(big);
 }
+
+Test(env, set_adds_and_replaces)
+{
+	char *caller[] = { "REQUEST_METHOD=GET", "TMPDIR=/tmp", NULL };
+	struct env_out out;
+	const char *why = NULL;
+
+	cr_assert_eq(env_build(caller, "/usr/bin:/bin", &out, &why), 0);
+	size_t n = out.n;
+	cr_assert_eq(env_set(&out, "TMPDIR", "/var/lib/cgijail/tmp/alice", &why), 0);
+	cr_assert_eq(out.n, n + 1, "the caller's TMPDIR was dropped, cgijail's is added");
+	cr_assert_str_eq(out.envp[out.n - 1], "TMPDIR=/var/lib/cgijail/tmp/alice");
+	cr_assert_null(out.envp[out.n]);
+	cr_assert_eq(env_set(&out, "TMPDIR", "/x", &why), 0);
+	cr_assert_eq(out.n, n + 1, "replaced, not added twice");
+	cr_assert_str_eq(out.envp[out.n - 1], "TMPDIR=/x");
+	cr_assert_eq(env_set(&out, "TMPDIR", "/x\n", &why), -1);
+	cr_assert_str_eq(out.envp[out.n - 1], "TMPDIR=/x");
+	env_free(&out);
+}

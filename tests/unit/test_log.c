@@ -614,3 +614,71 @@ Test(log, syslog_buffer_too_small)
 	cr_assert_eq(log_format_syslog(small, n, &fixed), 0);
 	cr_assert_eq(small[n], 'X', "wrote past outsz");
 }
+
+/* ---- accounting fields (issue 3) ----------------------------------------- */
+
+Test(log, json_accounting_exact)
+{
+	char out[LOG_RECORD_MAX];
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = 0 };
+	struct log_acct a = { .status = -1, .signal = 9, .wall_ms = 3016, .cpu_ms = 88,
+			      .mem_peak = 6287360, .limit = "wall", .slot = 3,
+			      .sandbox = "cgroup=v2 landlock=abi2 seccomp=inet" };
+	struct log_record r = fixed;
+	const char *tail =
+		",\"status\":null,\"signal\":9,\"wall_ms\":3016,\"cpu_ms\":88,"
+		"\"mem_peak\":6287360,\"limit\":\"wall\",\"slot\":3,"
+		"\"sandbox\":\"cgroup=v2 landlock=abi2 seccomp=inet\"}";
+
+	r.outcome = "accepted";
+	r.reason = NULL;
+	r.acct = &a;
+	size_t n = log_format_json(out, sizeof(out), &r, &ts, 1);
+	cr_assert_gt(n, strlen(tail));
+	cr_assert_str_eq(out + n - strlen(tail), tail);
+}
+
+Test(log, json_accounting_unknowns_are_null)
+{
+	char out[LOG_RECORD_MAX];
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = 0 };
+	struct log_acct a = { .status = 0, .signal = 0, .mem_peak = LOG_UNKNOWN,
+			      .limit = NULL, .slot = -1, .sandbox = NULL };
+	struct log_record r = fixed;
+	const char *tail =
+		",\"status\":0,\"signal\":null,\"wall_ms\":0,\"cpu_ms\":0,"
+		"\"mem_peak\":null,\"limit\":null,\"slot\":null,\"sandbox\":null}";
+
+	r.acct = &a;
+	size_t n = log_format_json(out, sizeof(out), &r, &ts, 1);
+	cr_assert_str_eq(out + n - strlen(tail), tail);
+}
+
+Test(log, json_accounting_sandbox_escaped)
+{
+	char out[LOG_RECORD_MAX];
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = 0 };
+	struct log_acct a = { .status = 1, .slot = 0, .mem_peak = 1,
+			      .sandbox = "note: \"x\"\n\x1b[31m" };
+	struct log_record r = fixed;
+
+	r.acct = &a;
+	cr_assert_gt(log_format_json(out, sizeof(out), &r, &ts, 1), 0);
+	cr_assert_not_null(strstr(out, "\"sandbox\":\"note: \\\"x\\\"\\u000a\\u001b[31m\"}"));
+	cr_assert_null(strchr(out, '\n'));
+	cr_assert_null(strchr(out, '\x1b'));
+}
+
+Test(log, syslog_accounting)
+{
+	char out[LOG_RECORD_MAX];
+	struct log_acct a = { .status = -1, .signal = 24, .wall_ms = 5, .cpu_ms = 2000,
+			      .mem_peak = LOG_UNKNOWN, .limit = "cpu", .slot = 0,
+			      .sandbox = "cgroup=off" };
+	struct log_record r = fixed;
+
+	r.acct = &a;
+	cr_assert_gt(log_format_syslog(out, sizeof(out), &r), 0);
+	cr_assert_not_null(strstr(out, " status=-1 signal=24 wall_ms=5 cpu_ms=2000 mem_peak=-1"
+				       " limit=\"cpu\" sandbox=\"cgroup=off\""));
+}

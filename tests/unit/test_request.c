@@ -972,3 +972,52 @@ Test(request_root, root_owned_script_refused_as_target)
 	cr_assert_not(rq.tgt_known);
 	request_free(&rq);
 }
+
+/* The tenant root: the highest directory at or below the root owned by the
+ * target (pure: built from a walk's stats, no file system). */
+Test(request, tenant_root_table)
+{
+	static const struct {
+		const char *root, *dir;
+		uid_t owners[6];   /* of "/", then each component of dir */
+		const char *want;  /* NULL: none */
+	} t[] = {
+		{ "/var/www", "/var/www/alice/cgi", { 0, 0, 0, 1000, 1000 }, "/var/www/alice" },
+		{ "/var/www", "/var/www/alice/cgi", { 0, 0, 0, 0, 1000 }, "/var/www/alice/cgi" },
+		{ "/var/www", "/var/www", { 0, 0, 1000 }, "/var/www" },
+		{ "/home/bob/public_html", "/home/bob/public_html/x",
+		  { 0, 0, 1000, 1000, 1000 }, "/home/bob/public_html" },
+		{ "/var/www", "/var/www/alice", { 0, 1000, 0, 0 }, NULL }, /* above the root does not count */
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct request rq;
+		struct request_args a = suexec_args("alice", "alice", "x.py");
+		char out[PATH_MAX];
+		const char *p = t[i].dir;
+		size_t n = 0;
+
+		request_init(&rq, &a, NULL, NULL);
+		snprintf(rq.dir, sizeof(rq.dir), "%s", t[i].dir);
+		snprintf(rq.root, sizeof(rq.root), "%s", t[i].root);
+		rq.tgt.uid = 1000;
+		rq.walk.st[n].st_uid = t[i].owners[n];
+		rq.walk.end[n++] = 1;
+		while (*p) {
+			p++;
+			p += strcspn(p, "/");
+			rq.walk.st[n].st_uid = t[i].owners[n];
+			rq.walk.end[n++] = (size_t)(p - t[i].dir);
+		}
+		rq.walk.n = n;
+		int rc = request_tenant_root(&rq, out, sizeof(out));
+		if (t[i].want == NULL) {
+			cr_expect_eq(rc, -1, "case %zu", i);
+		} else {
+			cr_expect_eq(rc, 0, "case %zu", i);
+			cr_expect_str_eq(out, t[i].want, "case %zu", i);
+		}
+		cr_expect_eq(request_tenant_root(&rq, out, 4), t[i].want ? -1 : -1,
+			     "case %zu: too small", i);
+	}
+}
