@@ -12,7 +12,7 @@ TENANT_UID = cjlib.uid_of(attacklib.TENANT)
 
 
 def assert_clean(run):
-    assert cjlib.leftovers(settle=0) == [], run.describe()
+    assert cjlib.leftovers() == [], run.describe()
 
 
 def killed_by(run, sig, limit):
@@ -37,7 +37,7 @@ def test_fork_bomb_unconfined(tdir):
 def test_fork_bomb_contained(tdir):
     run = run_contained(tdir, "forkbomb.py", {"n": 200, "hold": 60})
     rep = run.report
-    assert rep is not None, run.describe()
+    assert rep is not None and run.rc == 1, run.describe()
     assert rep["errno"] == "EAGAIN", run.describe()
     assert rep["forked"] < TASKS, run.describe()
     rec = run.record

@@ -33,7 +33,7 @@ def finished(run):
     assert run.rc == 0, f"the attack script failed: {run.describe()}"
     rec = run.record
     assert rec["outcome"] == "accepted" and rec.get("limit") is None, run.describe()
-    assert cjlib.leftovers(settle=0) == [], run.describe()
+    assert cjlib.leftovers() == [], run.describe()
     return run.attempts()
 
 

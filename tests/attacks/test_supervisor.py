@@ -25,7 +25,7 @@ def marker_path(tag):
 
 
 def assert_clean(what):
-    assert cjlib.leftovers(settle=0) == [], what
+    assert cjlib.leftovers() == [], what
 
 
 def finish(proc, timeout):
@@ -208,4 +208,8 @@ def test_web_server_sigterms_cgijail(tdir, attack_policy, sender):
     assert rc != 0, (rc, out, err)
     recs = attacklib.new_log_records(before)
     assert len(recs) == 1 and recs[0]["outcome"] == "accepted", (recs, rc, err)
+    # SECURITY.md: the web server terminating cgijail counts as the client
+    # going away.
+    assert recs[0]["limit"] == "client-abort", recs
+    assert recs[0]["signal"] is not None and rc == 128 + recs[0]["signal"], (recs, rc)
     assert_clean((rc, out, err))

@@ -12,6 +12,7 @@ Identities:
   cjtbob   62002  another user; also in cjtnobody
   cjtcarol 62003  also in group cjtweb (62000, below min_gid)
 """
+import errno
 import grp
 import json
 import os
@@ -419,11 +420,12 @@ def _cgroup_procs(path):
 
 
 def request_leaves(user=None):
-    """Request cgroups left below cgijail-test/<user>/ in any hierarchy:
+    """Request cgroups left below cgijail-test/<user>/ in any hierarchy, for
+    this suite's users only (other sessions may share cgijail-test):
     [(path, [pids])].  The tenant cgroups themselves may stay."""
     out = []
     for root in cgroup_test_roots():
-        for tenant in sorted(os.listdir(root)):
+        for tenant in sorted(USERS):
             tdir = os.path.join(root, tenant)
             if (user is not None and tenant != user) or not os.path.isdir(tdir):
                 continue
@@ -435,21 +437,32 @@ def request_leaves(user=None):
 
 
 def remove_test_cgroups():
-    """rmdir every cgijail-test tree bottom-up.  Returns a list of problems:
-    request leaves still present, processes still inside, rmdir failures."""
+    """rmdir this suite's cgijail-test/<user> trees bottom-up, then
+    cgijail-test itself unless another session still has cgroups in it.
+    Returns a list of problems: request leaves still present, processes
+    still inside, rmdir failures."""
     problems = []
     for path, pids in request_leaves():
         problems.append(f"request cgroup left over: {path} (processes {pids})")
     for root in cgroup_test_roots():
-        for dirpath, dirnames, _ in os.walk(root, topdown=False):
-            pids = _cgroup_procs(dirpath)
-            if pids:
-                problems.append(f"processes left in {dirpath}: {pids}")
+        for tenant in sorted(USERS):
+            tdir = os.path.join(root, tenant)
+            if not os.path.isdir(tdir):
                 continue
-            try:
-                os.rmdir(dirpath)
-            except OSError as e:
-                problems.append(f"cannot remove {dirpath}: {e}")
+            for dirpath, dirnames, _ in os.walk(tdir, topdown=False):
+                pids = _cgroup_procs(dirpath)
+                if pids:
+                    problems.append(f"processes left in {dirpath}: {pids}")
+                    continue
+                try:
+                    os.rmdir(dirpath)
+                except OSError as e:
+                    problems.append(f"cannot remove {dirpath}: {e}")
+        try:
+            os.rmdir(root)
+        except OSError as e:
+            if e.errno not in (errno.ENOTEMPTY, errno.EBUSY):
+                problems.append(f"cannot remove {root}: {e}")
     return problems
 
 
@@ -501,14 +514,15 @@ def kill_tenant_processes():
     return killed
 
 
-def leftovers(settle=5.0):
+def leftovers(settle=5.0, ignore=()):
     """What a request left behind: live processes of the test users and
-    request cgroups.  Zombies get `settle` seconds to be reaped (their parent
-    may be exiting right now); live processes count at once."""
+    request cgroups.  Zombies get `settle` seconds to be reaped (a killed
+    daemon is reparented to init, which reaps it in its own time); live
+    processes count at once.  `ignore`: pids the test itself started."""
     import time
     deadline = time.monotonic() + settle
     while True:
-        procs = tenant_processes()
+        procs = [p for p in tenant_processes() if p["pid"] not in ignore]
         live = [p for p in procs if not p["state"].startswith(("Z", "X"))]
         if live or not procs or time.monotonic() >= deadline:
             break

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Attack: a fork bomb, bounded at n= processes (default 200), each sleeping
 hold= seconds.  cleanup=1 (unconfined runs only) kills them afterwards;
-under cgijail the script leaves them for the supervisor to end."""
+under cgijail the script leaves them for the supervisor to end.  Like a
+real bomb it fails (exit status 1) when a fork fails."""
+import sys
 import errno
 import os
 import signal
@@ -28,3 +30,5 @@ if p.get("cleanup") == "1":
         os.kill(k, signal.SIGKILL)
     for k in kids:
         os.waitpid(k, 0)
+if err:
+    sys.exit(1)
