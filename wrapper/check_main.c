@@ -8,6 +8,7 @@
  * runs the wrapper's own checks (request.c) and prints each with ok/FAIL,
  * then the effective settings of the request.  Never installed setuid; the
  * --config-dir option exists only here, never in the wrapper. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "args.h"
 #include "buildcfg.h"
 #include "config.h"
+#include "llrules.h"
 #include "request.h"
 #include "strutil.h"
 
@@ -43,6 +45,126 @@ static int usage(void)
 	return 2;
 }
 
+/* ---- [limits], [tenant], [sandbox]: "  section.key = value (meaning)" -------- */
+
+static const char *cg_note(const struct policy *p)
+{
+	return p->sandbox.cgroup == POLICY_OFF ? "; not enforced: sandbox.cgroup = off" : "";
+}
+
+/* A size limit: "256M (268435456 bytes...)" or "none (no limit)". */
+static void print_size(const char *key, uint64_t v, const char *what, const char *note)
+{
+	char s[32];
+
+	if (v == 0) {
+		printf("  %s = none (no limit%s)\n", key, note);
+		return;
+	}
+	(void)str_format_size(s, sizeof(s), v);
+	printf("  %s = %s (%" PRIu64 " bytes%s%s)\n", key, s, v, what, note);
+}
+
+static void print_count(const char *key, uint64_t v, const char *what, const char *note)
+{
+	if (v == 0)
+		printf("  %s = none (no limit%s)\n", key, note);
+	else
+		printf("  %s = %" PRIu64 " (%s%s)\n", key, v, what, note);
+}
+
+/* A read/write/exec list: each entry escaped, "~" entries followed by what
+ * they mean for this user. */
+static void print_list(const char *key, const struct strlist *l, const char *home,
+		       const struct policy *p)
+{
+	printf("  %s =", key);
+	if (l->n == 0)
+		printf(" (none)");
+	for (size_t i = 0; i < l->n; i++) {
+		char path[PATH_MAX];
+		const char *why = NULL;
+
+		print_esc(" ", l->v[i], "");
+		if (l->v[i][0] != '~')
+			continue;
+		if (ll_expand_path(l->v[i], home, path, sizeof(path), &why) == 0)
+			print_esc(" (", path, ")");
+		else
+			print_esc(" (", why, ")");
+	}
+	printf("%s\n", p->sandbox.landlock == POLICY_OFF && l->n > 0 ?
+		       " (ignored: sandbox.landlock = off)" : "");
+}
+
+/* What network = ... means with the layers that enforce it: seccomp limits
+ * socket families, Landlock (ABI 4+) TCP connect/bind ports. */
+static const char *net_meaning(const struct policy *p)
+{
+	bool sc = p->sandbox.seccomp, ll = p->sandbox.landlock != POLICY_OFF;
+
+	switch (p->sandbox.network.mode) {
+	case LL_NET_ANY:
+		return "not restricted";
+	case LL_NET_NONE:
+		if (sc)
+			return "unix sockets only";
+		if (ll)
+			return "TCP refused by Landlock (ABI 4+); other IP sockets allowed: "
+			       "sandbox.seccomp = off";
+		return "not enforced: sandbox.seccomp = off, sandbox.landlock = off";
+	case LL_NET_TCP:
+		if (ll)
+			return "TCP connect to these ports only, no TCP bind, UDP not restricted; "
+			       "needs Landlock ABI 4+";
+		return "not enforced: sandbox.landlock = off";
+	}
+	return "?";
+}
+
+static void print_sandbox(const struct request *rq, const struct policy *p)
+{
+	char s[300], troot[PATH_MAX];
+	const char *cg = cg_note(p);
+
+	(void)str_format_duration_ms(s, sizeof(s), p->limits.cpu_s * 1000);
+	printf("  limits.cpu = %s (RLIMIT_CPU, %" PRIu64 " s of CPU time)\n", s, p->limits.cpu_s);
+	(void)str_format_duration_ms(s, sizeof(s), p->limits.wall_ms);
+	printf("  limits.wall = %s (%" PRIu64 " ms, then the whole request is ended)\n", s,
+	       p->limits.wall_ms);
+	print_size("limits.memory", p->limits.memory, ", swap included", cg);
+	print_count("limits.tasks", p->limits.tasks, "processes and threads", cg);
+	print_count("limits.open_files", p->limits.open_files, "RLIMIT_NOFILE", "");
+	print_size("limits.file_size", p->limits.file_size, ", RLIMIT_FSIZE", "");
+	print_size("tenant.memory", p->tenant.memory, ", all requests of the user", cg);
+	print_count("tenant.tasks", p->tenant.tasks, "all requests of the user", cg);
+	if (p->tenant.cpu_percent == 0)
+		printf("  tenant.cpu = none (no CPU quota%s)\n", cg);
+	else
+		printf("  tenant.cpu = %u%% (%u.%02u cores%s)\n", (unsigned)p->tenant.cpu_percent,
+		       (unsigned)(p->tenant.cpu_percent / 100),
+		       (unsigned)(p->tenant.cpu_percent % 100), cg);
+	printf("  tenant.concurrency = %u (simultaneous requests; one more gets 503)\n",
+	       (unsigned)p->tenant.concurrency);
+	printf("  sandbox.cgroup = %s\n", policy_level_name(p->sandbox.cgroup));
+	print_esc("  sandbox.cgroup_parent = ", p->sandbox.cgroup_parent, "");
+	print_esc(" (this user's cgroup: ", p->sandbox.cgroup_parent, "");
+	print_esc("/", rq->tgt.name, ")\n");
+	printf("  sandbox.seccomp = %s\n", p->sandbox.seccomp ? "on" : "off");
+	printf("  sandbox.landlock = %s\n", policy_level_name(p->sandbox.landlock));
+	print_list("sandbox.read", &p->sandbox.read, rq->tgt.home, p);
+	print_list("sandbox.write", &p->sandbox.write, rq->tgt.home, p);
+	print_list("sandbox.exec", &p->sandbox.exec, rq->tgt.home, p);
+	(void)policy_format_net(&p->sandbox.network, s, sizeof(s));
+	printf("  sandbox.network = %s (%s)\n", s, net_meaning(p));
+	if (request_tenant_root(rq, troot, sizeof(troot)) == 0)
+		print_esc("  sandbox tenant tree (read-only): ", troot, "\n");
+	else
+		printf("  sandbox tenant tree (read-only): (none)\n");
+	print_esc("  sandbox TMPDIR (private, writable): ", cgijail_state_dir, "/tmp/");
+	print_esc("", rq->tgt.name, "\n");
+}
+
 static void print_settings(const struct request *rq, const struct config *cfg)
 {
 	const struct policy *p = &cfg->pol;
@@ -67,6 +189,7 @@ static void print_settings(const struct request *rq, const struct config *cfg)
 	print_esc("  PATH:             ", p->safe_path, "\n");
 	printf("  umask:            %03o\n", (unsigned)p->umask);
 	print_esc("  log_file:         ", p->log_file ? p->log_file : "(syslog only)", "\n");
+	print_sandbox(rq, p);
 }
 
 static int explain(struct config *cfg, int argc, char *argv[])
