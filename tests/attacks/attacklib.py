@@ -8,6 +8,7 @@ import ctypes
 import json
 import os
 import platform
+import select
 import signal
 import socket
 import subprocess
@@ -23,20 +24,37 @@ SCRIPTS = os.path.join(HERE, "scripts")
 TENANT = "cjtalice"
 OTHER = "cjtbob"
 
+# Time limits and bounds are scaled in the qemu guest, which emulates its
+# CPUs (TCG): there CPython's start alone costs over a second of CPU time.
+TIME_SCALE = float(os.environ.get("CGIJAIL_ATTACK_TIME_SCALE") or
+                   (5 if os.environ.get("CGIJAIL_VM") else 1))
+
+
+def secs(n):
+    """n seconds, scaled, as a policy duration."""
+    return f"{max(1, round(n * TIME_SCALE))}s"
+
+
 # The attack policy: small limits so that the suite stays short.  The
 # sandbox keys are the contract's defaults, spelled out.
-LIMITS = {"cpu": "2s", "wall": "3s", "memory": "64M", "tasks": "16",
+LIMITS = {"cpu": secs(2), "wall": secs(3), "memory": "64M", "tasks": "16",
           "open_files": "64", "file_size": "4M"}
 TENANT_LIMITS = {"memory": "256M", "tasks": "64", "cpu": "100%", "concurrency": "2"}
 SANDBOX = {"cgroup": "required", "seccomp": "on", "landlock": "required", "network": "none"}
-WALL_S = 3.0
+WALL_S = 3.0 * TIME_SCALE
+# For requests the test ends itself (client gone, SIGTERM, concurrency).
+LONG_WALL = secs(30)
 FILE_SIZE = 4 << 20
 MEMORY = 64 << 20
 TASKS = 16
 CONCURRENCY = 2
 # How long after `wall` a request may still be running (killing a cgroup
-# and reaping it; the qemu guest runs under TCG, hence generous).
-WALL_GRACE_S = 5.0
+# and reaping it), and how long a request may take to end after the event
+# that ends it (client gone, SIGTERM).  Bounds, not measurements.
+WALL_GRACE_S = 5.0 * TIME_SCALE
+END_BOUND_S = 10.0 * TIME_SCALE
+# How long a started request may take to reach its script.
+START_S = 20.0 * TIME_SCALE
 
 EXIT_BUSY = 122
 
@@ -185,8 +203,27 @@ def popen_contained(d, script, params=None, user=TENANT, caller="cjtweb"):
     env = cgi_env(QUERY_STRING=query(**(params or {})), SCRIPT_NAME="/" + script)
     cmd = [SETPRIV, f"--reuid={uid_of(caller)}", f"--regid={primary_gid(caller)}",
            "--clear-groups", "--", cjlib.WRAPPER, user, user, script]
-    return subprocess.Popen(cmd, cwd=d, env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p = subprocess.Popen(cmd, cwd=d, env=env, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    STARTED.append(p)
+    return p
+
+
+# Requests started with popen_contained() in the current test: the conftest
+# ends (SIGKILL, by pid) and reaps whatever a failing test left running, so
+# that no zombie of it lingers into the next test.
+STARTED = []
+
+
+def reap_started():
+    while STARTED:
+        p = STARTED.pop()
+        if p.poll() is None:
+            p.kill()
+        try:
+            p.communicate(timeout=30)
+        except (subprocess.TimeoutExpired, ValueError, OSError):
+            p.wait()
 
 
 def signal_as(user, pid, sig):
@@ -260,8 +297,9 @@ def pid_uid(pid):
     return None
 
 
-def kill_pid(pid, uid):
-    """SIGKILL pid (a process this test started) if it still belongs to uid."""
+def kill_pid(pid, uid, timeout=10.0):
+    """SIGKILL pid (a process this test started) if it still belongs to uid,
+    and wait until it has exited (its pidfd becomes readable)."""
     try:
         fd = os.pidfd_open(pid)
     except OSError:
@@ -269,6 +307,9 @@ def kill_pid(pid, uid):
     try:
         if pid_uid(pid) == uid:
             signal.pidfd_send_signal(fd, signal.SIGKILL)
+            p = select.poll()
+            p.register(fd, select.POLLIN)
+            p.poll(int(timeout * 1000))
     finally:
         os.close(fd)
 

@@ -22,6 +22,14 @@ def attack_policy(_restore_policy):
     return attacklib.write_attack_policy
 
 
+@pytest.fixture(autouse=True)
+def _reap_requests(_no_leftovers):
+    """Requests a test started and did not wait for are ended and reaped
+    before the leftover check (which runs after this)."""
+    yield
+    attacklib.reap_started()
+
+
 @pytest.fixture
 def tdir():
     """A fresh directory of the tenant (cjtalice) holding every attack script."""

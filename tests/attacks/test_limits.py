@@ -75,15 +75,15 @@ def test_cpu_spin_unconfined(tdir):
 def _cpu_contained(tdir, attack_policy, params):
     # cpu = 1s with a long wall, so that the CPU limit (not wall) ends it
     # even on a busy machine.
-    attack_policy(limits={"cpu": "1s", "wall": "20s"})
+    attack_policy(limits={"cpu": attacklib.secs(1), "wall": attacklib.secs(20)})
     run = run_contained(tdir, "cpuspin.py", params)
     assert run.report is None, f"the spin must not finish: {run.describe()}"
     rec = run.record
     assert rec["outcome"] == "accepted" and rec["limit"] == "cpu", run.describe()
     assert rec["signal"] in (signal.SIGXCPU, signal.SIGKILL), run.describe()
     assert run.rc == 128 + rec["signal"], run.describe()
-    assert rec["cpu_ms"] >= 900, run.describe()
-    assert rec["wall_ms"] < 20000, run.describe()
+    assert rec["cpu_ms"] >= 900 * attacklib.TIME_SCALE, run.describe()
+    assert rec["wall_ms"] < 20000 * attacklib.TIME_SCALE, run.describe()
     assert_clean(run)
     return rec
 

@@ -169,9 +169,19 @@ def test_io_uring_contained(tdir):
 
 
 def test_perf_event_open_unconfined(tdir):
-    assert sysctl("kernel.perf_event_paranoid", 2) <= 2, "perf_event_paranoid > 2 (patched kernel)"
+    """With kernel.perf_event_paranoid <= 2 an ordinary user counts its own
+    events.  Debian's kernels (the 6.1 guest) default to 3, which refuses
+    every unprivileged perf_event_open with EACCES: not showable there (the
+    contained run's EPERM is then still the filter's, not perf's EACCES)."""
+    paranoid = sysctl("kernel.perf_event_paranoid", 2)
     run = run_unconfined(tdir, "perf_event.py")
-    assert run.attempts()["perf_event_open"]["ok"], run.describe()
+    a = run.attempts()["perf_event_open"]
+    if paranoid <= 2:
+        assert a["ok"], run.describe()
+    else:
+        assert refused(a, "EACCES"), run.describe()
+        warnings.warn(f"perf_event_open: perf_event_paranoid={paranoid} refuses every "
+                      "ordinary user: the attack cannot be shown unconfined here")
 
 
 def test_perf_event_open_contained(tdir):

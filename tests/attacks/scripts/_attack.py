@@ -113,6 +113,9 @@ def report(**kw):
 
 
 def touch(path, text="x"):
-    """Create path (a marker the test waits for); errors are the caller's."""
-    with open(path, "w") as f:
+    """Create path (a marker the test waits for) with its content at once
+    (written aside, then renamed); errors are the caller's."""
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
         f.write(text)
+    os.rename(tmp, path)
