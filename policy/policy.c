@@ -8,6 +8,8 @@
  * over POLICY_MAX_LINE bytes refuses the whole file. */
 #include "policy.h"
 
+#include "cglimits.h" /* cgl_parent_valid(): pure */
+
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -440,23 +442,21 @@ static int k_sandbox_seccomp(struct policy *p, const char *v, char *why, size_t 
 
 bool policy_cgroup_parent_is_valid(const char *v)
 {
-	static const char ok[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-				 "0123456789._@-";
-	unsigned n = 0;
+	char abs[POLICY_CGROUP_PARENT_DEPTH * (POLICY_CGROUP_NAME_MAX + 1) + 2];
+	unsigned depth = 1;
+	int n;
 
-	if (v == NULL || *v == '\0')
+	/* '$' (name_is_valid's machine-account suffix) has no place here. */
+	if (v == NULL || v[0] == '/' || strchr(v, '$') != NULL)
 		return false;
-	for (;;) {
-		size_t len = strcspn(v, "/");
-		/* Also refuses an empty component ("a//b", leading or
-		 * trailing '/'), "." and ".." (leading dot). */
-		if (len == 0 || len > POLICY_CGROUP_NAME_MAX || v[0] == '.' ||
-		    strspn(v, ok) < len || ++n > POLICY_CGROUP_PARENT_DEPTH)
-			return false;
-		if (v[len] == '\0')
-			return true;
-		v += len + 1;
-	}
+	for (const char *c = v; *c; c++)
+		depth += *c == '/';
+	n = snprintf(abs, sizeof(abs), "/%s", v);
+	/* The cgroup module's own rule (cglimits.c), so that a policy that
+	 * validates is one cg_open() accepts; v1-under-systemd unit names are
+	 * cg_open()'s run-time business. */
+	return depth <= POLICY_CGROUP_PARENT_DEPTH && n > 0 && (size_t)n < sizeof(abs) &&
+	       cgl_parent_valid(abs, false);
 }
 
 static int k_sandbox_cgroup_parent(struct policy *p, const char *v, char *why, size_t whysz)
@@ -466,8 +466,8 @@ static int k_sandbox_cgroup_parent(struct policy *p, const char *v, char *why, s
 
 		whyf(why, whysz,
 		     "%s is not 1-" XSTR(POLICY_CGROUP_PARENT_DEPTH)
-		     " '/'-separated names of [A-Za-z0-9._@-], each at most "
-		     XSTR(POLICY_CGROUP_NAME_MAX) " long, no leading dot",
+		     " '/'-separated names, each a letter or '_' then letters, digits,"
+		     " '_', '.', '-', at most " XSTR(POLICY_CGROUP_NAME_MAX) " long",
 		     quoted(q, sizeof(q), v));
 		return -1;
 	}

@@ -28,7 +28,7 @@
 #define POLICY_CPU_PERCENT_MAX 100000UL       /* 1000 cores */
 #define POLICY_CONCURRENCY_MAX 1024UL
 #define POLICY_CGROUP_PARENT_DEPTH 4          /* components */
-#define POLICY_CGROUP_NAME_MAX 63             /* bytes per component */
+#define POLICY_CGROUP_NAME_MAX 32             /* bytes per component (name_is_valid) */
 
 struct strlist {
 	size_t n;
@@ -141,9 +141,10 @@ const char *policy_level_name(enum policy_level l);
 size_t policy_format_net(const struct ll_net *n, char *out, size_t outsz);
 
 /* The [sandbox] cgroup_parent rule: 1 to POLICY_CGROUP_PARENT_DEPTH
- * components separated by single '/', no leading or trailing '/', each 1 to
- * POLICY_CGROUP_NAME_MAX bytes of [A-Za-z0-9._@-] not starting with '.'
- * (so never "." or ".."). */
+ * components separated by single '/', no leading or trailing '/', each a
+ * name_is_valid() name (a letter or '_' first, then letters, digits, '_',
+ * '.', '-'; at most POLICY_CGROUP_NAME_MAX bytes): exactly what the cgroup
+ * module's cgl_parent_valid() accepts, which this calls. */
 bool policy_cgroup_parent_is_valid(const char *v);
 
 #endif

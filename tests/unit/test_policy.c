@@ -882,6 +882,7 @@ static int parse_named(struct policy *p, const char *text, bool dropin, const ch
 #define R32J "/r0|/r1|/r2|/r3|/r4|/r5|/r6|/r7|/r8|/r9|/r10|/r11|/r12|/r13|/r14|/r15|" \
 	     "/r16|/r17|/r18|/r19|/r20|/r21|/r22|/r23|/r24|/r25|/r26|/r27|/r28|/r29|/r30|/r31"
 #define N63 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@"
+#define N32 "abcdefghijklmnopqrstuvwxyzABCDEF"
 
 static const struct {
 	const char *text;
@@ -947,12 +948,12 @@ static const struct {
 	/* cgroup_parent */
 	{ "[sandbox]\ncgroup_parent = cgijail-test\n", S_CGROUP_PARENT, "cgijail-test" },
 	{ "[sandbox]\ncgroup_parent = a/b/c/d\n", S_CGROUP_PARENT, "a/b/c/d" },
-	{ "[sandbox]\ncgroup_parent = web@1.x_Y-2\n", S_CGROUP_PARENT, "web@1.x_Y-2" },
+	{ "[sandbox]\ncgroup_parent = web1.x_Y-2\n", S_CGROUP_PARENT, "web1.x_Y-2" },
 	{ "[sandbox]\ncgroup_parent = cgijail.service/req\n", S_CGROUP_PARENT,
 	  "cgijail.service/req" },
 	{ "[sandbox]\ncgroup_parent = a.\n", S_CGROUP_PARENT, "a." },
-	{ "[sandbox]\ncgroup_parent = " N63 "\n", S_CGROUP_PARENT, N63 },
-	{ "[sandbox]\ncgroup_parent = 1/" N63 "\n", S_CGROUP_PARENT, "1/" N63 },
+	{ "[sandbox]\ncgroup_parent = " N32 "\n", S_CGROUP_PARENT, N32 },
+	{ "[sandbox]\ncgroup_parent = x/" N32 "\n", S_CGROUP_PARENT, "x/" N32 },
 	/* read/write/exec: ~ forms kept as written, blanks separate */
 	{ "[sandbox]\nread = ~\n", S_READ, "~" },
 	{ "[sandbox]\nread = ~/lib /srv/shared\n", S_READ, "~/lib|/srv/shared" },
@@ -1014,8 +1015,8 @@ ParameterizedTest(size_t *i, policy, issue3_values)
 #define E_DUR ": not a duration in 1s..1440m (a number with an s or m suffix)"
 #define E_MEM ": not a size in 4M..1048576G (bytes, or a K, M or G suffix) or none"
 #define E_TASKS ": not a number in 1..4194304 or none"
-#define E_PARENT "' is not 1-4 '/'-separated names of [A-Za-z0-9._@-], each at most 63 long, " \
-		 "no leading dot"
+#define E_PARENT "' is not 1-4 '/'-separated names, each a letter or '_' then letters, digits," \
+		 " '_', '.', '-', at most 32 long"
 #define E_NET "expected tcp:PORT[,PORT...] with ports 1-65535"
 
 static const struct {
@@ -1141,8 +1142,10 @@ static const struct {
 	{ "[sandbox]\ncgroup_parent = a\"b\\\n",
 	  "cgijail.conf:2: sandbox.cgroup_parent: 'a\\\"b\\\\" E_PARENT },
 	{ "[sandbox]\ncgroup_parent =\n", "cgijail.conf:2: sandbox.cgroup_parent: '" E_PARENT },
-	{ "[sandbox]\ncgroup_parent = " N63 "x\n",
-	  "cgijail.conf:2: sandbox.cgroup_parent: '" N63 "x" E_PARENT },
+	{ "[sandbox]\ncgroup_parent = " N32 "x\n",
+	  "cgijail.conf:2: sandbox.cgroup_parent: '" N32 "x" E_PARENT },
+	{ "[sandbox]\ncgroup_parent = 1/x\n", "cgijail.conf:2: sandbox.cgroup_parent: '1/x" E_PARENT },
+	{ "[sandbox]\ncgroup_parent = web@1\n", "cgijail.conf:2: sandbox.cgroup_parent: 'web@1" E_PARENT },
 	/* read/write/exec entries */
 	{ "[sandbox]\nread = lib\n",
 	  "cgijail.conf:2: sandbox.read: 'lib' is not an absolute normalized path" },
@@ -1511,11 +1514,13 @@ static const struct {
 	const char *in;
 	bool ok;
 } parents[] = {
-	{ "cgijail", true }, { "a/b/c/d", true }, { "a", true }, { "-x", true }, { "@", true },
-	{ N63, true }, { N63 "/" N63 "/" N63 "/" N63, true },
+	{ "cgijail", true }, { "a/b/c/d", true }, { "a", true }, { "-x", false }, { "@", false },
+	{ "1x", false }, { "x@1000.service", false }, { "system.slice/cgijail.service", true },
+	{ "_x-1.y", true }, { N32, true }, { N32 "/" N32 "/" N32 "/" N32, true },
+	{ N32 "x", false },
 	{ "", false }, { "/", false }, { "/a", false }, { "a/", false }, { "a//b", false },
 	{ ".", false }, { "..", false }, { ".a", false }, { "a/.b", false },
-	{ "a/b/c/d/e", false }, { N63 "x", false }, { "a:b", false }, { "a\tb", false },
+	{ "a/b/c/d/e", false }, { "a:b", false }, { "a\tb", false },
 	{ "a\nb", false }, { "a*", false },
 };
 
