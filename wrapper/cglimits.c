@@ -62,14 +62,15 @@ static int fmt_memory(enum cg_version v, uint64_t mem,
 static int fmt_cpu(enum cg_version v, uint32_t pct,
 		   struct cg_setting out[CG_SETTINGS_MAX])
 {
-	char buf[CG_VALUE_MAX];
 	uint64_t quota = (uint64_t)pct * (CG_CPU_PERIOD_US / 100u);
 	bool optional = pct == 0;
-	int n;
 
 	if (pct > CG_CPU_PERCENT_MAX)
 		return -1;
 	if (v == CG_V2) {
+		char buf[CG_VALUE_MAX];
+		int n;
+
 		if (pct == 0)
 			n = snprintf(buf, sizeof buf, "max %u", CG_CPU_PERIOD_US);
 		else

@@ -136,11 +136,15 @@ int cg_leaf_attach(const struct cg_leaf *leaf, pid_t pid, const char **reason);
  * >= 5.7); -1 on v1.  Owned by the leaf. */
 int cg_leaf_clone_fd(const struct cg_leaf *leaf);
 /* Kill everything in the leaf and wait until it is empty, at most
- * timeout_ms.  v2: cgroup.kill (>= 5.14) then "populated 0" in
- * cgroup.events.  v1: with the freezer: FROZEN, SIGKILL every pid in
- * cgroup.procs, THAWED, until empty; without it (or on v2 before 5.14),
- * SIGKILL through a pidfd for every pid cgroup.procs lists twice, until
- * empty.  Returns 0 when empty, -1 (timeout or error; the freezer is left
+ * timeout_ms.  An empty leaf (the script has exited) costs one read per
+ * hierarchy.  v2: cgroup.kill (>= 5.14) then "populated 0" in
+ * cgroup.events.  v1 (and v2 before 5.14): first one round of SIGKILL
+ * through a pidfd for every pid cgroup.procs lists twice, 5 ms for them
+ * to exit; if anything is left (processes forking while being killed),
+ * rounds of FROZEN, SIGKILL every listed pid, THAWED on the freezer
+ * hierarchy (the plain rounds again without it) until empty.  The freezer
+ * is not the first round because its two writes cost ~8 ms here.
+ * Returns 0 when empty, -1 (timeout or error; the freezer is left
  * THAWED). */
 int cg_leaf_kill(const struct cg_leaf *leaf, int timeout_ms, const char **reason);
 int cg_leaf_stats(const struct cg_leaf *leaf, struct cg_stats *st,

@@ -19,7 +19,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,7 +37,7 @@
 
 #define CJT_UID 62917 /* house rule: test uids 62000-62999 */
 #define TENANT "cjtcg"
-#define MiB (1024u * 1024u)
+#define MiB ((uint64_t)1 << 20)
 
 static int test_no, failures;
 static char parent[64];
@@ -48,22 +47,23 @@ static bool have_ctx, have_tenant;
 
 /* ---- reporting ------------------------------------------------------------- */
 
-static void ok(bool cond, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void ok(bool cond, const char *fmt, ...)
+static void ok_str(bool cond, const char *msg)
 {
-	va_list ap;
-
 	test_no++;
 	if (!cond)
 		failures++;
-	printf("%s %d - ", cond ? "ok" : "not ok", test_no);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
+	printf("%s %d - %s\n", cond ? "ok" : "not ok", test_no, msg);
 	(void)fflush(stdout);
 }
+
+/* ok(cond, printf-style description) */
+#define ok(cond, ...)                                                   \
+	do {                                                            \
+		bool ok_c_ = (cond);                                    \
+		char ok_m_[768];                                        \
+		(void)snprintf(ok_m_, sizeof ok_m_, __VA_ARGS__);       \
+		ok_str(ok_c_, ok_m_);                                   \
+	} while (0)
 
 static const char *why_s(const char *why)
 {
@@ -198,19 +198,21 @@ static bool read_line(int fd, char *buf, size_t size, int ms)
 	return false;
 }
 
-static void say(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(int fd, const char *fmt, ...)
+static void say_str(int fd, const char *msg)
 {
-	char buf[512];
-	va_list ap;
-	int n;
+	size_t n = strlen(msg);
 
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (n > 0 && (size_t)n < sizeof buf)
-		(void)!write(fd, buf, (size_t)n);
+	if (write(fd, msg, n) != (ssize_t)n)
+		return;
 }
+
+/* say(fd, printf-style line): one write to a pipe. */
+#define say(fd, ...)                                                    \
+	do {                                                            \
+		char say_m_[512];                                       \
+		(void)snprintf(say_m_, sizeof say_m_, __VA_ARGS__);     \
+		say_str((fd), say_m_);                                  \
+	} while (0)
 
 static bool wait_pidfd(int pidfd, int ms)
 {
@@ -291,6 +293,15 @@ static void script_forkbomb(int out)
 	}
 	say(out, "%d %d\n", made, refused);
 	pause();
+}
+
+static void script_forkbomb_busy(int out)
+{
+	say(out, "ready\n");
+	/* Every process forks forever: while some are being killed, the
+	 * others fill the freed pids with new children. */
+	for (;;)
+		(void)fork();
 }
 
 static void script_hog(int out)
@@ -523,7 +534,7 @@ static void t_attach(void)
 	for (int c = 0; c < CG_NCTRL; c++)
 		expect += ctx.version == CG_V2 ? c == 0 : (ctx.ctrls & CG_BIT(c)) != 0;
 	ok(pid > 0 && right && seen == expect,
-	   "the attached child is in the leaf (v1: memory, pids, freezer) and the tenant (v1: cpu): %d/%d", seen, expect);
+	   "the attached child is in the leaf (v1: memory, pids, freezer; cpu: the tenant): %d/%d", seen, expect);
 	if (fd >= 0)
 		(void)close(fd);
 	if (pid > 0)
@@ -545,14 +556,18 @@ static void t_forkbomb(void)
 		return;
 	}
 	pid = spawn(&leaf, script_forkbomb, &fd);
-	if (pid > 0 && read_line(fd, line, sizeof line, 10000))
-		(void)sscanf(line, "%d %d", &made, &refused);
+	if (pid > 0 && read_line(fd, line, sizeof line, 10000)) {
+		char *end;
+
+		made = (int)strtol(line, &end, 10);
+		refused = (int)strtol(end, NULL, 10);
+	}
 	ok(made >= 1 && made <= 7 && refused >= 1,
 	   "fork bomb bounded by tasks = 8: %d forks made, %d refused", made, refused);
 	rc = cg_leaf_stats(&leaf, &st, &why);
 	ok(rc == 0 && st.pids_max_hits != CG_UNKNOWN && st.pids_max_hits >= 1,
 	   "stats: pids.max hits %llu (%s)", (unsigned long long)st.pids_max_hits, why_s(why));
-	kill_and_remove(&leaf, "fork bomb (freeze+kill on v1)");
+	kill_and_remove(&leaf, "fork bomb");
 	if (pid > 0) {
 		int status = 0;
 		bool reaped = waitpid(pid, &status, 0) == pid;
@@ -560,6 +575,30 @@ static void t_forkbomb(void)
 		ok(reaped && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 		   "the fork bomb's root was SIGKILLed (status %#x)", status);
 	}
+	if (fd >= 0)
+		(void)close(fd);
+}
+
+static void t_forkbomb_busy(void)
+{
+	struct cg_leaf leaf;
+	char line[64];
+	int fd = -1, status = 0;
+	bool reaped;
+	pid_t pid;
+
+	if (!make_leaf("s5", &request_limits, &leaf)) {
+		ok(false, "busy fork bomb: leaf");
+		return;
+	}
+	pid = spawn(&leaf, script_forkbomb_busy, &fd);
+	ok(pid > 0 && read_line(fd, line, sizeof line, 5000), "a fork bomb that never stops forking");
+	for (int i = 0; i < 200 && procs_in(&leaf) < 8 * (int)(ctx.version == CG_V2 ? 1 : 3); i++)
+		(void)usleep(1000);
+	kill_and_remove(&leaf, "busy fork bomb");
+	reaped = pid > 0 && waitpid(pid, &status, 0) == pid;
+	ok(reaped && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	   "the busy fork bomb's root was SIGKILLed (status %#x)", status);
 	if (fd >= 0)
 		(void)close(fd);
 }
@@ -597,6 +636,20 @@ static void t_hog(void)
 	kill_and_remove(&leaf, "memory hog");
 }
 
+/* "a b c d ..." -> four integers (0 when missing). */
+static void parse4(const char *line, int *a, int *b, int *c, int *d)
+{
+	int *out[4] = { a, b, c, d };
+	const char *p = line;
+
+	for (int i = 0; i < 4; i++) {
+		char *end;
+
+		*out[i] = (int)strtol(p, &end, 10);
+		p = end;
+	}
+}
+
 static void t_double_fork(void)
 {
 	struct cg_leaf leaf;
@@ -622,13 +675,12 @@ static void t_double_fork(void)
 		/* Control: without CAP_KILL the kill must fail (v1 signals as
 		 * the supervisor; v2's cgroup.kill needs only the file). */
 		supervise(&leaf, false, line, sizeof line);
-		(void)sscanf(line, "%d %d %d %d", &caps, &s, &k, &r);
+		parse4(line, &caps, &s, &k, &r);
 		ok(caps == 1 && k == 0 && strstr(line, "CAP_KILL") != NULL &&
 		   procs_in(&leaf) >= 1, "v1, no capabilities at all: the kill is refused (%s)", line);
 	}
 	supervise(&leaf, true, line, sizeof line);
-	caps = s = k = r = 0;
-	(void)sscanf(line, "%d %d %d %d", &caps, &s, &k, &r);
+	parse4(line, &caps, &s, &k, &r);
 	ok(caps == 1, "supervisor: uid 0 with CAP_KILL only (no DAC_OVERRIDE, SYS_ADMIN)");
 	ok(s == 1 && k == 1 && r == 1, "supervisor (CAP_KILL only): stats, kill, remove all work (%s)", line);
 	ok(pidfd >= 0 && wait_pidfd(pidfd, 5000), "the double-forked sleeper is dead");
@@ -800,7 +852,7 @@ static void cleanup(void)
 	}
 	if (have_ctx) {
 		bool gone = true;
-		int roots[CG_MAX_HIER];
+		int roots[CG_MAX_HIER] = { -1, -1, -1, -1 };
 
 		for (unsigned i = 0; i < ctx.nh; i++)
 			roots[i] = dup(ctx.h[i].root_fd);
@@ -833,12 +885,14 @@ static int run_tests(void)
 	       ctx.version, ctx.nh, ctx.ctrls & CG_BIT(CG_MEMORY) ? " memory" : "",
 	       ctx.ctrls & CG_BIT(CG_PIDS) ? " pids" : "", ctx.ctrls & CG_BIT(CG_CPU) ? " cpu" : "",
 	       ctx.ctrls & CG_BIT(CG_FREEZER) ? " freezer" : "", ctx.created);
-	ok(ctx.version == CG_V2 || (ctx.ctrls & CG_BIT(CG_FREEZER)),
-	   "v1: the freezer hierarchy is used");
+	ok(ctx.version == CG_V2 ? !(ctx.ctrls & CG_BIT(CG_FREEZER)) :
+	   (ctx.ctrls & CG_BIT(CG_FREEZER)) != 0,
+	   ctx.version == CG_V2 ? "v2: no freezer (cgroup.kill)" : "v1: the freezer hierarchy is used");
 	t_tenant();
 	if (failures == 0) {
 		t_attach();
 		t_forkbomb();
+		t_forkbomb_busy();
 		t_hog();
 		t_double_fork();
 		t_stale();
@@ -853,12 +907,47 @@ static int run_tests(void)
 
 /* ---- bench ---------------------------------------------------------------------------- */
 
-enum { B_OPEN, B_OPEN2, B_TENANT, B_CREATE, B_ATTACH, B_KILL, B_REMOVE, B_TOTAL, B_N };
+enum { B_OPEN, B_OPEN2, B_TENANT, B_CREATE, B_ATTACH, B_KILL, B_REMOVE, B_TOTAL,
+       B_KILL_LIVE, B_N };
 static const char *const bench_names[B_N] = {
-	"cg_open (fresh process)", "cg_open again (warm)", "cg_tenant", "cg_leaf_create",
-	"cg_leaf_attach (in the child)", "cg_leaf_kill (1 process)", "cg_leaf_remove",
+	"cg_open (fresh process: libcgroup cgroup_init)", "cg_open again (same process)",
+	"cg_tenant (limits unchanged)", "cg_leaf_create", "cg_leaf_attach (in the child)",
+	"cg_leaf_kill (script exited: empty leaf)", "cg_leaf_remove",
 	"per request: open+tenant+create+attach+kill+remove",
+	"extra: cg_leaf_kill of 1 live process",
 };
+
+/* Fork a child that attaches itself to leaf, reports the attach time,
+ * then exits (live: waits to be killed).  Returns its pid or -1. */
+static pid_t bench_child(const struct cg_leaf *leaf, bool live, long *attach_us)
+{
+	char line[64];
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		const char *why = NULL;
+		long a = now_us();
+		int rc = cg_leaf_attach(leaf, getpid(), &why);
+
+		say(p[1], "%d %ld\n", rc, now_us() - a);
+		if (live)
+			for (;;)
+				pause();
+		_exit(0);
+	}
+	(void)close(p[1]);
+	if (pid < 0 || !read_line(p[0], line, sizeof line, 5000) || line[0] != '0') {
+		(void)close(p[0]);
+		return -1;
+	}
+	(void)close(p[0]);
+	*attach_us = strtol(line + 2, NULL, 10);
+	return pid;
+}
 
 /* One request's worth, in this (fresh) process; prints the times in us. */
 static int bench_one(const char *bparent, unsigned k)
@@ -867,9 +956,8 @@ static int bench_one(const char *bparent, unsigned k)
 	struct cg_tenant t;
 	struct cg_leaf leaf;
 	const char *why = NULL;
-	long tm[B_N] = { 0 }, t0;
-	char name[8], line[64];
-	int p[2];
+	long tm[B_N] = { 0 }, t0, dummy;
+	char name[8];
 	pid_t pid;
 
 	t0 = now_us();
@@ -890,33 +978,30 @@ static int bench_one(const char *bparent, unsigned k)
 	if (cg_leaf_create(&c, &t, name, &request_limits, &leaf, &why) != 0)
 		return fprintf(stderr, "cg_leaf_create: %s\n", why_s(why)), 1;
 	tm[B_CREATE] = now_us() - t0;
-	if (pipe2(p, O_CLOEXEC) != 0)
-		return 1;
-	pid = fork();
-	if (pid == 0) {
-		long a = now_us();
-		int rc = cg_leaf_attach(&leaf, getpid(), &why);
-
-		say(p[1], "%d %ld\n", rc, now_us() - a);
-		for (;;)
-			pause();
-	}
-	(void)close(p[1]);
-	if (pid < 0 || !read_line(p[0], line, sizeof line, 5000) || line[0] != '0')
+	pid = bench_child(&leaf, false, &tm[B_ATTACH]);
+	if (pid < 0)
 		return fprintf(stderr, "attach failed\n"), 1;
-	tm[B_ATTACH] = strtol(line + 2, NULL, 10);
-	(void)close(p[0]);
+	(void)waitpid(pid, NULL, 0);
 	t0 = now_us();
 	if (cg_leaf_kill(&leaf, 3000, &why) != 0)
 		return fprintf(stderr, "cg_leaf_kill: %s\n", why_s(why)), 1;
 	tm[B_KILL] = now_us() - t0;
-	(void)waitpid(pid, NULL, 0);
 	t0 = now_us();
 	if (cg_leaf_remove(&leaf, &why) != 0)
 		return fprintf(stderr, "cg_leaf_remove: %s\n", why_s(why)), 1;
 	tm[B_REMOVE] = now_us() - t0;
 	tm[B_TOTAL] = tm[B_OPEN] + tm[B_TENANT] + tm[B_CREATE] + tm[B_ATTACH] +
 		      tm[B_KILL] + tm[B_REMOVE];
+	/* Extra: a live process killed through the leaf. */
+	if (cg_leaf_create(&c, &t, name, &request_limits, &leaf, &why) != 0 ||
+	    (pid = bench_child(&leaf, true, &dummy)) < 0)
+		return fprintf(stderr, "extra leaf: %s\n", why_s(why)), 1;
+	t0 = now_us();
+	if (cg_leaf_kill(&leaf, 3000, &why) != 0)
+		return fprintf(stderr, "cg_leaf_kill: %s\n", why_s(why)), 1;
+	tm[B_KILL_LIVE] = now_us() - t0;
+	(void)waitpid(pid, NULL, 0);
+	(void)cg_leaf_remove(&leaf, &why);
 	for (int i = 0; i < B_N; i++)
 		printf("%ld%c", tm[i], i + 1 < B_N ? ' ' : '\n');
 	cg_tenant_close(&t);
@@ -1008,6 +1093,6 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	alarm(120); /* a hang must not outlive ctest */
 	if (argc == 3 && strcmp(argv[1], "--bench") == 0)
-		return bench("/proc/self/exe", atoi(argv[2]));
+		return bench("/proc/self/exe", (int)strtol(argv[2], NULL, 10));
 	return run_tests();
 }
