@@ -6,7 +6,6 @@ import uuid
 
 import pytest
 
-import attacklib
 import cjlib
 from attacklib import run_contained, run_unconfined
 from cjlib import HOMES, MARKERS, WWW
@@ -113,3 +112,23 @@ def test_exec_sh_contained(tdir):
     # The control: fork and exec as such work; the interpreter may run again.
     ctl = run.report["control_python"]
     assert ctl["ok"] and ctl["value"] == {"rc": 0, "out": "again\n"}, run.describe()
+
+
+def test_shell_through_the_loader_stays_contained(tdir, bob_files):
+    """Known and documented (Landlock cannot tell): /bin/sh started through
+    the ELF loader runs.  It is still inside every layer: it cannot read the
+    other tenant's file, write outside TMPDIR/`write`, or start programs."""
+    paths, secret = bob_files
+    outside = os.path.join(tdir, "cjt-loader-" + uuid.uuid4().hex[:8])
+    cmd = (f"cat {paths[0]}; echo written > {outside}; /bin/true && echo exec-ok; "
+           "echo loader-done")
+    run = run_contained(tdir, "exec_sh.py", {"loader_cmd": cmd})
+    finished(run)
+    made = os.path.lexists(outside)
+    if made:
+        os.unlink(outside)
+    shell = run.report["loader_sh"]
+    assert shell["ok"] and "loader-done" in shell["value"]["out"], run.describe()
+    assert secret not in shell["value"]["out"], run.describe()
+    assert "exec-ok" not in shell["value"]["out"], run.describe()
+    assert not made, run.describe()
