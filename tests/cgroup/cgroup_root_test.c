@@ -698,6 +698,33 @@ static void t_double_fork(void)
 	}
 }
 
+/* v2: cgroup.kill is a file write: no capability at all is needed. */
+static void t_v2_kill_nocaps(void)
+{
+	struct cg_leaf leaf;
+	char line[512];
+	int fd = -1, caps = 0, st = 0, k = 0, r = 0, status = 0;
+	bool reaped;
+	pid_t pid;
+
+	if (ctx.version != CG_V2)
+		return;
+	if (!make_leaf("s6", &request_limits, &leaf)) {
+		ok(false, "v2 no caps: leaf");
+		return;
+	}
+	pid = spawn(&leaf, script_sleep, &fd);
+	(void)read_line(fd, line, sizeof line, 5000);
+	supervise(&leaf, false, line, sizeof line);
+	parse4(line, &caps, &st, &k, &r);
+	reaped = pid > 0 && waitpid(pid, &status, 0) == pid;
+	ok(caps == 1 && st == 1 && k == 1 && r == 1 && reaped && WIFSIGNALED(status),
+	   "v2, no capabilities at all: stats, cgroup.kill, remove work (%s)", line);
+	cg_leaf_close(&leaf);
+	if (fd >= 0)
+		(void)close(fd);
+}
+
 static void t_stale(void)
 {
 	struct cg_leaf old, leaf;
@@ -895,6 +922,7 @@ static int run_tests(void)
 		t_forkbomb_busy();
 		t_hog();
 		t_double_fork();
+		t_v2_kill_nocaps();
 		t_stale();
 		t_unsafe_parent();
 		t_systemd_delegation();
