@@ -211,3 +211,33 @@ def test_web_server_sigterms_cgijail(tdir, attack_policy, sender):
     assert recs[0]["limit"] == "client-abort", recs
     assert recs[0]["signal"] is not None and rc == 128 + recs[0]["signal"], (recs, rc)
     assert_clean((rc, out, err))
+
+
+def test_web_server_sigkills_cgijail(tdir, attack_policy):
+    """SIGKILL cannot be handled: SECURITY.md's documented limit.  The script
+    itself dies at once (parent-death signal); a daemon it started lives on
+    in the request's cgroup until the next request on that concurrency slot
+    reclaims the stale leaf - which is asserted here, so that nothing of the
+    tenant outlives that next request."""
+    attack_policy(limits={"wall": LONG_WALL}, tenant={"concurrency": "1"})
+    started = marker_path("started")
+    p = popen_contained(tdir, "sleeper.py", {"secs": 60, "started": started, "fork": 1})
+    wait_for(started, START_S, p)
+    with open(started) as f:
+        helper = int(f.read())
+    script = [x["pid"] for x in cjlib.tenant_processes()
+              if x["uids"][0] == TENANT_UID and x["pid"] != helper]
+    assert attacklib.signal_as("root", p.pid, signal.SIGKILL) is None
+    # Not communicate(): the daemon still holds stdout (the documented limit).
+    assert p.wait(END_BOUND_S) == -signal.SIGKILL
+    p.stdout.close()
+    p.stderr.close()
+    deadline = time.monotonic() + END_BOUND_S
+    while any(attacklib.pid_alive(x) for x in script) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not any(attacklib.pid_alive(x) for x in script), "the script survived cgijail"
+    # The next request of the tenant (the only slot) reclaims the stale leaf.
+    nxt = run_contained(tdir, "keyctl.py")
+    assert nxt.rc == 0 and nxt.record["outcome"] == "accepted", nxt.describe()
+    assert not attacklib.pid_alive(helper), "the daemon survived the reclaim of its leaf"
+    assert_clean(nxt.describe())
