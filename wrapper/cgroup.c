@@ -13,13 +13,16 @@
  *                   fgetxattr(trusted.delegate, user.delegate) (v2 + systemd),
  *                   fstat (root-owned, not group/other writable), openat(O_NOFOLLOW),
  *                   on ENOENT: [v2: read/write cgroup.subtree_control above]
- *                   mkdirat(0755), openat; then v1 memory: read [write]
+ *                   mkdirat(0755), openat, fstat [fchmod 0755: the caller's
+ *                   umask applies on cgroupfs]; then v1 memory: read [write]
  *                   memory.use_hierarchy; v2: read cgroup.controllers, read
  *                   [write] cgroup.subtree_control.
- *   cg_tenant:      per hierarchy: mkdirat (EEXIST is fine), openat, per limit
- *                   file: read [write]; v2: read [write] cgroup.subtree_control.
+ *   cg_tenant:      per hierarchy: mkdirat (EEXIST is fine), openat, fstat
+ *                   [fchmod], per limit file: read [write]; v2: read [write]
+ *                   cgroup.subtree_control.
  *   cg_leaf_create: per leaf hierarchy: mkdirat; on EEXIST (stale): openat,
- *                   cg_leaf_kill, cg_leaf_remove, mkdirat again; openat; writes.
+ *                   cg_leaf_kill, cg_leaf_remove, mkdirat again; openat,
+ *                   fchmod 0755, limit writes.
  *   cg_leaf_attach: write(cgroup.procs) per hierarchy.
  *   cg_leaf_kill:   v2: write cgroup.kill, pread+poll cgroup.events.
  *                   v1/fallback, per round until empty: read cgroup.procs of
@@ -173,6 +176,23 @@ static void close_fd(int *fd)
 static int open_dir(int dirfd, const char *name)
 {
 	return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* Directories cgijail makes are 0755 whatever the umask: the caller (the
+ * web server) chose the umask, and a 0700 or 0000 cgroup would lock the
+ * capability-less supervisor out of the request's cgroup. */
+#define CG_DIR_MODE 0755
+
+/* An existing directory of ours: repair its mode if it is not 0755. */
+static int fix_mode(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return -1;
+	if ((st.st_mode & 07777) == CG_DIR_MODE)
+		return 0;
+	return fchmod(fd, CG_DIR_MODE);
 }
 
 static int fail(const char **reason, const char *why, int err)
@@ -331,7 +351,7 @@ static int walk_parent(struct cg_ctx *ctx, struct cg_hier *h, unsigned flags,
 				errno = e;
 				return -1;
 			}
-			if (mkdirat(dfd, comp, 0755) == 0) {
+			if (mkdirat(dfd, comp, CG_DIR_MODE) == 0) {
 				if (ncomp - depth > ctx->created)
 					ctx->created = ncomp - depth;
 			} else if (errno != EEXIST) {
@@ -342,6 +362,13 @@ static int walk_parent(struct cg_ctx *ctx, struct cg_hier *h, unsigned flags,
 			}
 			ours = true;
 			nfd = open_dir(dfd, comp);
+			if (nfd >= 0 && fix_mode(nfd) != 0) {
+				int e = errno;
+
+				(void)close(nfd);
+				(void)close(dfd);
+				return fail(reason, "cannot set the mode of the cgroup parent", e);
+			}
 		}
 		if (nfd < 0) {
 			int e = errno;
@@ -362,6 +389,12 @@ static int walk_parent(struct cg_ctx *ctx, struct cg_hier *h, unsigned flags,
 	if (!safe_dir(dfd)) {
 		(void)close(dfd);
 		return fail(reason, "the cgroup parent is not root-owned or is group/other writable", EPERM);
+	}
+	if (fix_mode(dfd) != 0) {
+		int e = errno;
+
+		(void)close(dfd);
+		return fail(reason, "cannot set the mode of the cgroup parent", e);
 	}
 	h->fd = dfd;
 	return 0;
@@ -496,6 +529,7 @@ int cg_open(const char *parent, unsigned flags, struct cg_ctx *ctx,
 	    const char **reason)
 {
 	static struct mountinfo m[CG_NCTRL];
+	struct stat sd;
 	unsigned want;
 
 	memset(ctx, 0, sizeof *ctx);
@@ -504,7 +538,9 @@ int cg_open(const char *parent, unsigned flags, struct cg_ctx *ctx,
 	if (discover(m, reason) != 0)
 		return -1;
 	ctx->version = m[CG_MEMORY].version;
-	ctx->systemd = access("/run/systemd/system", F_OK) == 0;
+	/* sd_booted(): systemd is PID 1.  stat, not access (the real uid is
+	 * the caller's). */
+	ctx->systemd = stat("/run/systemd/system", &sd) == 0 && S_ISDIR(sd.st_mode);
 	if (!cgl_parent_valid(parent, ctx->systemd && ctx->version == CG_V1))
 		return fail(reason, ctx->systemd && ctx->version == CG_V1 ?
 			    "invalid cgroup parent (absolute, normalized, valid names; on cgroup v1 under systemd no unit names)" :
@@ -608,13 +644,17 @@ int cg_tenant(const struct cg_ctx *ctx, const char *user,
 	if (limits->cpu_percent != 0 && !(ctx->ctrls & CG_BIT(CG_CPU)))
 		return fail(reason, "a tenant cpu limit is set but the cpu controller is not available", ENOENT);
 	for (unsigned i = 0; i < ctx->nh; i++) {
-		if (mkdirat(ctx->h[i].fd, t->name, 0755) != 0 && errno != EEXIST) {
+		if (mkdirat(ctx->h[i].fd, t->name, CG_DIR_MODE) != 0 && errno != EEXIST) {
 			*reason = "cannot create the tenant cgroup";
 			goto fail;
 		}
 		t->fd[i] = open_dir(ctx->h[i].fd, t->name);
 		if (t->fd[i] < 0) {
 			*reason = "cannot open the tenant cgroup";
+			goto fail;
+		}
+		if (fix_mode(t->fd[i]) != 0) {
+			*reason = "cannot set the mode of the tenant cgroup";
 			goto fail;
 		}
 		for (int c = CG_MEMORY; c <= CG_CPU; c++)
@@ -699,7 +739,7 @@ static int leaf_mkdir(struct cg_leaf *leaf, const char **reason)
 	for (unsigned i = 0; i < ctx->nh; i++) {
 		if (!has_leaf(ctx, i))
 			continue;
-		if (mkdirat(leaf->tenant->fd[i], leaf->name, 0755) == 0)
+		if (mkdirat(leaf->tenant->fd[i], leaf->name, CG_DIR_MODE) == 0)
 			continue;
 		if (errno != EEXIST) {
 			int e = errno;
@@ -755,6 +795,10 @@ int cg_leaf_create(const struct cg_ctx *ctx, const struct cg_tenant *t,
 		leaf->fd[i] = open_dir(t->fd[i], name);
 		if (leaf->fd[i] < 0) {
 			*reason = "cannot open the request cgroup";
+			goto fail;
+		}
+		if (fchmod(leaf->fd[i], CG_DIR_MODE) != 0) {
+			*reason = "cannot set the mode of the request cgroup";
 			goto fail;
 		}
 		for (int c = CG_MEMORY; c <= CG_PIDS; c++)
@@ -928,7 +972,7 @@ static int kill_loop(const struct cg_leaf *leaf, long deadline, const char **rea
 			return fail(reason, "cannot read cgroup.procs", errno);
 		if (n == 0)
 			return 0;
-		if (now_ms() >= deadline)
+		if (round > 0 && now_ms() >= deadline)
 			return fail(reason, "processes of the request survived SIGKILL", ETIMEDOUT);
 		if (round > 0 && frz >= 0 && freeze_kill(frz, reason) != 0)
 			return -1;

@@ -24,7 +24,11 @@
  *   owns the root-owned cgroup files and directories):
  *     cg_leaf_stats(), cg_leaf_kill(), cg_leaf_remove()
  *         It may cg_close(&ctx) first (the parent's descriptors), but ctx
- *         and t must stay allocated: leaves point at them.
+ *         must stay allocated and t open: leaves point at them, and
+ *         cg_leaf_remove rmdirs through t's descriptors.
+ *
+ * Directories cgijail creates are mode 0755 whatever the caller's umask
+ * (cgroupfs applies it; a 0000 leaf would lock the supervisor out). 
  *
  * Placement rules enforced by cg_open:
  *   - the parent is absolute below every hierarchy's root, every component

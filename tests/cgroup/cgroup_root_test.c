@@ -725,6 +725,72 @@ static void t_v2_kill_nocaps(void)
 		(void)close(fd);
 }
 
+static bool all_0755(const int *fds, unsigned n)
+{
+	bool good = true;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct stat st;
+
+		if (fds[i] < 0)
+			continue;
+		if (fstat(fds[i], &st) != 0 || (st.st_mode & 07777) != 0755) {
+			printf("# mode %o\n", (unsigned)(st.st_mode & 07777));
+			good = false;
+		}
+	}
+	return good;
+}
+
+/* The caller chooses the umask: cgroupfs applies it to mkdir. */
+static void t_umask(void)
+{
+	char path[CG_PATH_MAX + 64], line[512];
+	struct cg_ctx u;
+	struct cg_leaf leaf;
+	const char *why = NULL;
+	int parents[CG_MAX_HIER], fd = -1, caps = 0, st = 0, k = 0, r = 0, rc;
+	mode_t old;
+	bool made;
+	pid_t pid;
+
+	(void)snprintf(path, sizeof path, "/%s/um", ctx.parent);
+	old = umask(0777);
+	rc = cg_open(path, CG_OPEN_CREATE, &u, &why);
+	for (unsigned i = 0; i < CG_MAX_HIER; i++)
+		parents[i] = rc == 0 && i < u.nh ? u.h[i].fd : -1;
+	ok(rc == 0 && all_0755(parents, CG_MAX_HIER),
+	   "umask 0777: a new parent is 0755 in every hierarchy (%s)", why_s(why));
+	if (rc == 0) {
+		(void)cg_remove_parent(&u, 1, &why);
+		cg_close(&u);
+	}
+	/* A tenant directory with a bad mode is repaired. */
+	for (unsigned i = 0; i < ctx.nh; i++)
+		(void)fchmod(ten.fd[i], 0700);
+	cg_tenant_close(&ten);
+	why = NULL;
+	rc = cg_tenant(&ctx, TENANT, &tenant_limits, &ten, &why);
+	ok(rc == 0 && all_0755(ten.fd, ctx.nh), "umask 0777: a 0700 tenant cgroup is back to 0755 (%s)",
+	   why_s(why));
+	made = make_leaf("s7", &request_limits, &leaf);
+	(void)umask(old);
+	ok(made && all_0755(leaf.fd, CG_MAX_HIER), "umask 0777: the leaf is 0755");
+	if (!made)
+		return;
+	pid = spawn(&leaf, script_sleep, &fd);
+	(void)read_line(fd, line, sizeof line, 5000);
+	supervise(&leaf, true, line, sizeof line);
+	parse4(line, &caps, &st, &k, &r);
+	ok(pid > 0 && caps == 1 && k == 1 && r == 1,
+	   "umask 0777: the CAP_KILL-only supervisor kills and removes (%s)", line);
+	if (pid > 0)
+		(void)waitpid(pid, NULL, 0);
+	cg_leaf_close(&leaf);
+	if (fd >= 0)
+		(void)close(fd);
+}
+
 static void t_stale(void)
 {
 	struct cg_leaf old, leaf;
@@ -923,6 +989,7 @@ static int run_tests(void)
 		t_hog();
 		t_double_fork();
 		t_v2_kill_nocaps();
+		t_umask();
 		t_stale();
 		t_unsafe_parent();
 		t_systemd_delegation();
