@@ -75,12 +75,7 @@ UNUSED_GID = 62998   # asserted free: no such group
 # Contract violations found by this suite, still present in the wrapper.  Each
 # test that shows one is marked xfail(strict=True): it fails the run as soon
 # as the wrapper is fixed, so the marker gets removed with the fix.
-KNOWN_BUGS = {
-    "exec-failure-not-a-refusal":
-        "wrapper bug: when exec of the interpreter fails (status 127) stderr says "
-        "'cgijail: error: ...' and log_file gets two records ('accepted' then "
-        "'error'); contract: one 'cgijail: refused: ' line and one log record",
-}
+KNOWN_BUGS = {}
 
 
 def known_bug(key):

