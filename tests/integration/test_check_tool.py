@@ -1,5 +1,6 @@
 """cgijail-check, the unprivileged admin tool (same compiled policy dir)."""
 import os
+import pwd
 
 import pytest
 
@@ -96,6 +97,27 @@ def test_explain_shows_dropin_settings(policy, adir):
     rc, out, err = run_check(["explain", "cjtalice", "cjtalice", path])
     assert rc == 0, (out, err)
     assert f"/usr/bin/python3 -I {path}" in out, out
+
+
+def test_explain_shows_effective_sandbox(policy, adir):
+    """The [limits]/[tenant]/[sandbox] a request would get, after the drop-in,
+    and the tenant tree Landlock would make readable."""
+    policy.dropin("cjtalice", "[limits]\nmemory = 96M\n[tenant]\nconcurrency = 3\n"
+                              "[sandbox]\nnetwork = tcp:5432\nread = ~/lib\n")
+    path, _ = make_probe(adir)
+    rc, out, err = run_check(["explain", "cjtalice", "cjtalice", path])
+    assert rc == 0, (out, err)
+    assert "limits.memory = 96M (100663296 bytes, swap included)" in out, out
+    assert "tenant.concurrency = 3 " in out, out
+    assert "sandbox.network = tcp:5432" in out, out
+    home = pwd.getpwnam("cjtalice").pw_dir
+    assert f"sandbox.read = ~/lib ({home}/lib)" in out, out
+    # the highest directory below the docroot that cjtalice owns
+    tree, uid = adir, cjlib.uid_of("cjtalice")
+    while os.path.dirname(tree) != cjlib.WWW and os.stat(os.path.dirname(tree)).st_uid == uid:
+        tree = os.path.dirname(tree)
+    assert f"sandbox tenant tree (read-only): {tree}\n" in out, out
+    assert "limits.wall = 30s" in out, "the main policy's default stays" + out
 
 
 def _bad_mode(d):
