@@ -454,7 +454,9 @@ struct mountinfo {
  * when the symbol, its size or MADV_POPULATE_WRITE (Linux 5.14) is missing,
  * cgroup_init() faults the pages in itself; the madvise touches nothing but
  * pages of libcgroup's own writable mapping and does not change their
- * contents.  Returns 0 when the table was populated. */
+ * contents.  With the static libcgroup archive the link exports the symbol
+ * (CMakeLists.txt) so that dlsym finds it there too.  Returns 0 when the
+ * table was populated. */
 static int prefault_mount_table(void)
 {
 	void *table = dlsym(RTLD_DEFAULT, "cg_mount_table");
