@@ -555,7 +555,15 @@ def report(a: argparse.Namespace) -> int:
       "(mkdirat+fstat) add a few system calls. That is a second process "
       "created, torn down and waited for on every request, plus the "
       "copy-on-write faults of both halves: a bare fork+_exit+waitpid of a "
-      "small C program costs 0.64 ms on this VM.")
+      "small C program costs 0.64 ms on this VM. A build with timestamps at "
+      "each step (not shipped) showed, as medians: the fork call 0.3 ms; "
+      "the child first runs 0.4-1 ms after it (waking the other vCPU); the "
+      "child's own steps before the exec 0.8 ms, 0.5 ms of them the identity "
+      "switch that issue 2 also does; after the script's exit, the "
+      "supervisor's reap, record and exit 0.7 ms. Making the supervisor wait "
+      "for the child's exec before its own privilege drop moved the exec "
+      "0.3-0.6 ms earlier but did not shorten the request, so it was left "
+      "out.")
     w("- *cgroup*: libcgroup's discovery (`cgroup_init` in a fresh process, "
       "~1 ms here after the page-fault fix in docs/cgroups.md) and the "
       "request's leaf: mkdir, limits, attach in every hierarchy (four on "
