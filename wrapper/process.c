@@ -132,8 +132,41 @@ static int caps_all_clear(void)
 	return 0;
 }
 
+/* What the script and the supervisor both give up while still root:
+ * root's special treatment (securebits, locked as the caller says), the
+ * whole bounding set and the ambient set.  The messages name the step for
+ * the caller's process. */
+struct lockout_msgs {
+	const char *secbits, *bound, *ambient;
+};
+
+static int lock_out_root(unsigned secbits, const struct lockout_msgs *m,
+			 const char **reason)
+{
+	if (cap_set_secbits(secbits) != 0) {
+		*reason = m->secbits;
+		return -1;
+	}
+	for (cap_value_t c = 0; c < (cap_value_t)cap_max_bits(); c++) {
+		if (cap_drop_bound(c) != 0) {
+			*reason = m->bound;
+			return -1;
+		}
+	}
+	if (cap_reset_ambient() != 0) {
+		*reason = m->ambient;
+		return -1;
+	}
+	return 0;
+}
+
 int proc_drop_privileges(const struct identity *t, gid_t gid, const char **reason)
 {
+	static const struct lockout_msgs msgs = {
+		"cannot set securebits",
+		"cannot drop the capability bounding set",
+		"cannot clear ambient capabilities",
+	};
 	const unsigned secbits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
 				 SECBIT_NO_SETUID_FIXUP_LOCKED |
 				 SECBIT_KEEP_CAPS_LOCKED |
@@ -149,20 +182,8 @@ int proc_drop_privileges(const struct identity *t, gid_t gid, const char **reaso
 		return -1;
 	}
 	/* While still privileged: lock root out of capabilities for good. */
-	if (cap_set_secbits(secbits) != 0) {
-		*reason = "cannot set securebits";
+	if (lock_out_root(secbits, &msgs, reason) != 0)
 		return -1;
-	}
-	for (cap_value_t c = 0; c < (cap_value_t)cap_max_bits(); c++) {
-		if (cap_drop_bound(c) != 0) {
-			*reason = "cannot drop the capability bounding set";
-			return -1;
-		}
-	}
-	if (cap_reset_ambient() != 0) {
-		*reason = "cannot clear ambient capabilities";
-		return -1;
-	}
 	if (setgroups(t->ngroups, t->groups) != 0) {
 		*reason = "setgroups failed";
 		return -1;
@@ -221,6 +242,11 @@ int proc_drop_privileges(const struct identity *t, gid_t gid, const char **reaso
 
 int proc_supervisor_privileges(const char **reason)
 {
+	static const struct lockout_msgs msgs = {
+		"cannot set the supervisor's securebits",
+		"cannot drop the supervisor's bounding set",
+		"cannot clear the supervisor's ambient set",
+	};
 	const unsigned secbits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
 				 SECBIT_NO_CAP_AMBIENT_RAISE |
 				 SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
@@ -234,20 +260,8 @@ int proc_supervisor_privileges(const char **reason)
 		*reason = "cannot make the supervisor non-dumpable";
 		return -1;
 	}
-	if (cap_set_secbits(secbits) != 0) {
-		*reason = "cannot set the supervisor's securebits";
+	if (lock_out_root(secbits, &msgs, reason) != 0)
 		return -1;
-	}
-	for (cap_value_t c = 0; c < (cap_value_t)cap_max_bits(); c++) {
-		if (cap_drop_bound(c) != 0) {
-			*reason = "cannot drop the supervisor's bounding set";
-			return -1;
-		}
-	}
-	if (cap_reset_ambient() != 0) {
-		*reason = "cannot clear the supervisor's ambient set";
-		return -1;
-	}
 	want = cap_init();
 	if (want == NULL || cap_set_flag(want, CAP_PERMITTED, 1, keep, CAP_SET) != 0 ||
 	    cap_set_flag(want, CAP_EFFECTIVE, 1, keep, CAP_SET) != 0 ||
