@@ -7,21 +7,9 @@
 #include <string.h>
 
 #include "env.h"
+#include "unit_params.h"
 
 #define SAFE_PATH "/usr/local/bin:/usr/bin:/bin"
-
-#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
-
-/* Criterion copies parameters into its worker processes, where pointers of
- * the runner (string literals under ASLR) are not valid: the parameter is
- * an index into a static table instead. */
-#define INDEX_PARAMS(table)                                              \
-	do {                                                             \
-		static size_t idx_[NELEMS(table)];                       \
-		for (size_t k_ = 0; k_ < NELEMS(table); k_++)            \
-			idx_[k_] = k_;                                   \
-		return cr_make_param_array(size_t, idx_, NELEMS(table)); \
-	} while (0)
 
 /* Number of entries of out named name. */
 static size_t count_name(const struct env_out *out, const char *name)

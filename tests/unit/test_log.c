@@ -13,15 +13,7 @@
 #include <time.h>
 
 #include "log.h"
-
-#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
-#define INDEX_PARAMS(table)                                              \
-	do {                                                             \
-		static size_t idx_[NELEMS(table)];                       \
-		for (size_t k_ = 0; k_ < NELEMS(table); k_++)            \
-			idx_[k_] = k_;                                   \
-		return cr_make_param_array(size_t, idx_, NELEMS(table)); \
-	} while (0)
+#include "unit_params.h"
 
 /* ---- a minimal flat-JSON parser (strings and integers only) -------------- */
 

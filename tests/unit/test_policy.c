@@ -11,15 +11,7 @@
 #include <string.h>
 
 #include "policy.h"
-
-#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
-#define INDEX_PARAMS(table)                                              \
-	do {                                                             \
-		static size_t idx_[NELEMS(table)];                       \
-		for (size_t k_ = 0; k_ < NELEMS(table); k_++)            \
-			idx_[k_] = k_;                                   \
-		return cr_make_param_array(size_t, idx_, NELEMS(table)); \
-	} while (0)
+#include "unit_params.h"
 
 #define DEFAULTS_MARK "(default)"
 

@@ -46,8 +46,7 @@ Test(seccomp, not_configured)
 #include <unistd.h>
 
 #include "seccomp.h"
-
-#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+#include "unit_params.h"
 
 /* Exit codes of a child that could not set itself up (errno stays < 200). */
 #define CHILD_NNP_FAILED 201
