@@ -157,6 +157,16 @@ class Run:
     __repr__ = describe
 
 
+def finished(run):
+    """A contained run that ended normally (status 0, one "accepted" record,
+    no limit hit, nothing of the tenant left): the script's attempts."""
+    assert run.rc == 0, f"the attack script failed: {run.describe()}"
+    rec = run.record
+    assert rec["outcome"] == "accepted" and rec.get("limit") is None, run.describe()
+    assert cjlib.leftovers() == [], run.describe()
+    return run.attempts()
+
+
 def _drop_to(user):
     """preexec: become user (ids and groups) without setpriv's help."""
     uid, gid = uid_of(user), primary_gid(user)

@@ -7,16 +7,8 @@ import uuid
 import pytest
 
 import cjlib
-from attacklib import run_contained, run_unconfined
+from attacklib import finished, run_contained, run_unconfined
 from cjlib import HOMES, MARKERS, WWW
-
-
-def finished(run):
-    assert run.rc == 0, f"the attack script failed: {run.describe()}"
-    rec = run.record
-    assert rec["outcome"] == "accepted" and rec.get("limit") is None, run.describe()
-    assert cjlib.leftovers() == [], run.describe()
-    return run.attempts()
 
 
 # ---- another tenant's files --------------------------------------------------------------

@@ -8,8 +8,7 @@ import warnings
 import pytest
 
 import attacklib
-import cjlib
-from attacklib import TcpServer, run_contained, run_unconfined
+from attacklib import TcpServer, finished, run_contained, run_unconfined
 
 
 @pytest.fixture
@@ -27,14 +26,6 @@ def servers():
 
 def token():
     return "cjt-" + uuid.uuid4().hex[:12]
-
-
-def finished(run):
-    assert run.rc == 0, f"the attack script failed: {run.describe()}"
-    rec = run.record
-    assert rec["outcome"] == "accepted" and rec.get("limit") is None, run.describe()
-    assert cjlib.leftovers() == [], run.describe()
-    return run.attempts()
 
 
 def test_loopback_connect_unconfined(tdir, servers):
