@@ -8,7 +8,6 @@
  * over POLICY_MAX_LINE bytes refuses the whole file. */
 #include "policy.h"
 
-#include "cglimits.h" /* cgl_parent_valid(): pure */
 
 #include <inttypes.h>
 #include <limits.h>
@@ -452,11 +451,11 @@ bool policy_cgroup_parent_is_valid(const char *v)
 	for (const char *c = v; *c; c++)
 		depth += *c == '/';
 	n = snprintf(abs, sizeof(abs), "/%s", v);
-	/* The cgroup module's own rule (cglimits.c), so that a policy that
-	 * validates is one cg_open() accepts; v1-under-systemd unit names are
+	/* The rule the cgroup module applies too (strutil.c), so that a
+	 * policy that validates is one cg_open() accepts; v1-under-systemd unit names are
 	 * cg_open()'s run-time business. */
 	return depth <= POLICY_CGROUP_PARENT_DEPTH && n > 0 && (size_t)n < sizeof(abs) &&
-	       cgl_parent_valid(abs, false);
+	       cgroup_parent_valid(abs, false);
 }
 
 static int k_sandbox_cgroup_parent(struct policy *p, const char *v, char *why, size_t whysz)
@@ -485,7 +484,7 @@ static int path_list(struct strlist *l, const char *v, char *why, size_t whysz)
 	for (size_t i = 0; i < l->n; i++) {
 		const char *reason = NULL;
 
-		if (ll_expand_path(l->v[i], HOME_PLACEHOLDER, out, sizeof(out), &reason) != 0) {
+		if (path_expand_home(l->v[i], HOME_PLACEHOLDER, out, sizeof(out), &reason) != 0) {
 			const char *e = l->v[i];
 			if (e[0] == '~' && e[1] != '\0' && e[1] != '/')
 				reason = "~user is not supported, only ~ and ~/path";
@@ -518,7 +517,7 @@ static int k_sandbox_network(struct policy *p, const char *v, char *why, size_t 
 {
 	const char *reason = "expected any, none or tcp:PORT[,PORT...]";
 
-	if (ll_parse_net(v, &p->sandbox.network, &reason) != 0) {
+	if (net_parse(v, &p->sandbox.network, &reason) != 0) {
 		whyf(why, whysz, "%s", reason);
 		return -1;
 	}
@@ -769,26 +768,6 @@ const char *policy_level_name(enum policy_level l)
 	return "?";
 }
 
-size_t policy_format_net(const struct ll_net *n, char *out, size_t outsz)
-{
-	char buf[8 + LL_MAX_PORTS * 6]; /* "tcp:" and ",65535" per port */
-	size_t o = 0;
-
-	buf[0] = '\0';
-	if (n->mode == LL_NET_ANY) {
-		o = (size_t)snprintf(buf, sizeof(buf), "any");
-	} else if (n->mode == LL_NET_NONE) {
-		o = (size_t)snprintf(buf, sizeof(buf), "none");
-	} else {
-		o = (size_t)snprintf(buf, sizeof(buf), "tcp:");
-		for (size_t i = 0; i < n->n_ports && i < LL_MAX_PORTS; i++)
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%u", i ? "," : "",
-					      (unsigned)n->ports[i]);
-	}
-	if (outsz > 0)
-		snprintf(out, outsz, "%s", buf);
-	return o;
-}
 
 /* Copy s into out[*o..outsz), control characters as \u00XX (never cut). */
 static void append_sanitized(char *out, size_t outsz, size_t *o, const char *s)
@@ -863,7 +842,7 @@ int policy_defaults(struct policy *p)
 	p->sandbox.seccomp = true;
 	p->sandbox.landlock = POLICY_REQUIRED;
 	/* read, write, exec: empty lists (memset above) */
-	p->sandbox.network.mode = LL_NET_NONE;
+	p->sandbox.network.mode = NET_NONE;
 	p->sandbox.network.n_ports = 0;
 	return 0;
 }

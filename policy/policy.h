@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "llrules.h" /* struct ll_net, ll_parse_net(): pure, no syscalls */
+#include "netspec.h"
 
 #define POLICY_MAX_LINE 1024 /* bytes per line, newline excluded */
 #define POLICY_MAX_LIST 32   /* entries in any list value */
@@ -79,12 +79,12 @@ struct policy {
 					   * "cgijail" */
 		bool seccomp;             /* on (default) | off */
 		struct strlist read;      /* absolute normalized, "~" or "~/rel"
-					   * (checked with ll_expand_path; the
+					   * (checked with path_expand_home; the
 					   * "~" form is kept: expand it with the
 					   * target's home); empty by default */
 		struct strlist write;
 		struct strlist exec;
-		struct ll_net network;    /* ll_parse_net(); default none */
+		struct net_spec network;    /* net_parse(); default none */
 	} sandbox;
 };
 
@@ -136,15 +136,11 @@ void policy_free(struct policy *p);
 /* "required", "best-effort", "off". */
 const char *policy_level_name(enum policy_level l);
 
-/* "none", "any" or "tcp:5432,3306" into out (always NUL-terminated when
- * outsz > 0); returns the length needed, as snprintf. */
-size_t policy_format_net(const struct ll_net *n, char *out, size_t outsz);
-
 /* The [sandbox] cgroup_parent rule: 1 to POLICY_CGROUP_PARENT_DEPTH
  * components separated by single '/', no leading or trailing '/', each a
  * name_is_valid() name (a letter or '_' first, then letters, digits, '_',
  * '.', '-'; at most POLICY_CGROUP_NAME_MAX bytes): exactly what the cgroup
- * module's cgl_parent_valid() accepts, which this calls. */
+ * module checks again, strutil.h's cgroup_parent_valid(), which this calls. */
 bool policy_cgroup_parent_is_valid(const char *v);
 
 #endif

@@ -346,3 +346,85 @@ size_t str_escape_json(char *out, size_t outsz, const char *s)
 	out[o] = '\0';
 	return o;
 }
+
+int path_expand_home(const char *in, const char *home, char *out, size_t outsz,
+		   const char **reason)
+{
+	int n;
+
+	if (in[0] == '~') {
+		const char *rest = in + 1;
+
+		if (rest[0] != '\0' && rest[0] != '/') {
+			*reason = "~user is not supported, only ~ and ~/...";
+			return -1;
+		}
+		if (home == NULL || !path_is_abs_normalized(home)) {
+			*reason = "uses ~ but the home directory is unknown";
+			return -1;
+		}
+		/* "/" + "/x" must give "/x", not "//x". */
+		if (strcmp(home, "/") == 0 && rest[0] == '/')
+			home = "";
+		n = snprintf(out, outsz, "%s%s", home, rest);
+	} else {
+		n = snprintf(out, outsz, "%s", in);
+	}
+	if (n < 0 || (size_t)n >= outsz) {
+		*reason = "is too long";
+		return -1;
+	}
+	if (!path_is_abs_normalized(out)) {
+		*reason = "is not an absolute normalized path";
+		return -1;
+	}
+	return 0;
+}
+
+size_t path_component(const char *p, const char **next)
+{
+	const char *slash = strchr(p, '/');
+	size_t len = slash != NULL ? (size_t)(slash - p) : strlen(p);
+
+	if (next != NULL)
+		*next = slash != NULL ? slash + 1 : p + len;
+	return len;
+}
+
+static bool ends_with(const char *s, size_t len, const char *suffix)
+{
+	size_t sl = strlen(suffix);
+
+	return len > sl && strncmp(s + len - sl, suffix, sl) == 0;
+}
+
+bool cgroup_parent_valid(const char *parent, bool no_units)
+{
+	const char *p;
+
+	if (parent == NULL || parent[0] != '/' || parent[1] == '\0' ||
+	    strlen(parent) >= 4096)
+		return false;
+	p = parent + 1;
+	while (*p != '\0') {
+		char comp[64];
+		const char *next;
+		size_t len = path_component(p, &next);
+
+		/* An empty component: "//" or a trailing '/'. */
+		if (len == 0 || len >= sizeof comp)
+			return false;
+		memcpy(comp, p, len);
+		comp[len] = '\0';
+		if (!name_is_valid(comp))
+			return false;
+		if (no_units && (ends_with(comp, len, ".slice") ||
+				 ends_with(comp, len, ".service") ||
+				 ends_with(comp, len, ".scope")))
+			return false;
+		if (*next == '\0' && next[-1] == '/')
+			return false;
+		p = next;
+	}
+	return true;
+}

@@ -72,4 +72,22 @@ bool name_is_valid(const char *name);
  * out is too small.  s NULL is "".  Returns the length written. */
 size_t str_escape_json(char *out, size_t outsz, const char *s);
 
+/* "~" -> home, "~/x" -> home "/x", anything else copied; then the result
+ * must be absolute and normalized.  "~user" is refused.  Returns 0, or -1
+ * with *reason (out is then unspecified). */
+int path_expand_home(const char *in, const char *home, char *out, size_t outsz,
+		     const char **reason);
+
+/* Length of the first component of p (which does not start with '/') and,
+ * in *next, where the component after it starts ("" at the end). */
+size_t path_component(const char *p, const char **next);
+
+/* A valid cgroup parent (the [sandbox] cgroup_parent rule, also applied by
+ * the cgroup module before it creates anything): absolute, normalized
+ * ("/a/b": no "//", no "." or ".." component, no trailing '/'), not "/"
+ * itself, every component name_is_valid().  With no_units, a component that
+ * looks like a systemd unit (".slice", ".service", ".scope") is refused too
+ * (v1 under systemd, see wrapper/sys/cgroup.h). */
+bool cgroup_parent_valid(const char *parent, bool no_units);
+
 #endif

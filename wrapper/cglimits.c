@@ -324,50 +324,5 @@ int cgl_slot_name(unsigned k, char *out, size_t size)
 	return (n < 0 || (size_t)n >= size) ? -1 : 0;
 }
 
-size_t cgl_component(const char *p, const char **next)
-{
-	const char *slash = strchr(p, '/');
-	size_t len = slash != NULL ? (size_t)(slash - p) : strlen(p);
 
-	if (next != NULL)
-		*next = slash != NULL ? slash + 1 : p + len;
-	return len;
-}
 
-static bool ends_with(const char *s, size_t len, const char *suffix)
-{
-	size_t sl = strlen(suffix);
-
-	return len > sl && strncmp(s + len - sl, suffix, sl) == 0;
-}
-
-bool cgl_parent_valid(const char *parent, bool no_units)
-{
-	const char *p;
-
-	if (parent == NULL || parent[0] != '/' || parent[1] == '\0' ||
-	    strlen(parent) >= 4096)
-		return false;
-	p = parent + 1;
-	while (*p != '\0') {
-		char comp[64];
-		const char *next;
-		size_t len = cgl_component(p, &next);
-
-		/* An empty component: "//" or a trailing '/'. */
-		if (len == 0 || len >= sizeof comp)
-			return false;
-		memcpy(comp, p, len);
-		comp[len] = '\0';
-		if (!name_is_valid(comp))
-			return false;
-		if (no_units && (ends_with(comp, len, ".slice") ||
-				 ends_with(comp, len, ".service") ||
-				 ends_with(comp, len, ".scope")))
-			return false;
-		if (*next == '\0' && next[-1] == '/')
-			return false;
-		p = next;
-	}
-	return true;
-}

@@ -103,15 +103,4 @@ int cgl_tenant_dir(const char *user, char *out, size_t size);
 /* The request leaf for concurrency slot k: "s<k>".  Returns 0 or -1. */
 int cgl_slot_name(unsigned k, char *out, size_t size);
 
-/* A valid cgroup parent: absolute, normalized ("/a/b": no "//", no "."
- * or ".." component, no trailing '/'), not "/" itself, every component
- * name_is_valid().  With no_units, a component that looks like a systemd
- * unit (".slice", ".service", ".scope") is refused too (v1 under systemd,
- * see cgroup.h). */
-bool cgl_parent_valid(const char *parent, bool no_units);
-
-/* Length of the first component of p (which does not start with '/') and,
- * in *next, where the component after it starts ("" at the end). */
-size_t cgl_component(const char *p, const char **next);
-
 #endif

@@ -322,11 +322,11 @@ static int walk_parent(struct cg_ctx *ctx, struct cg_hier *h, unsigned flags,
 	if (dfd < 0)
 		return fail(reason, "cannot open a cgroup hierarchy root", errno);
 	for (const char *p = ctx->parent; *p != '\0'; ncomp++)
-		(void)cgl_component(p, &p);
+		(void)path_component(p, &p);
 	for (const char *p = ctx->parent; *p != '\0'; depth++) {
 		char comp[CG_NAME_MAX + 32];
 		const char *next;
-		size_t len = cgl_component(p, &next);
+		size_t len = path_component(p, &next);
 		int nfd;
 
 		if (len >= sizeof comp) {
@@ -580,7 +580,7 @@ int cg_open(const char *parent, unsigned flags, struct cg_ctx *ctx,
 	/* sd_booted(): systemd is PID 1.  stat, not access (the real uid is
 	 * the caller's). */
 	ctx->systemd = stat("/run/systemd/system", &sd) == 0 && S_ISDIR(sd.st_mode);
-	if (!cgl_parent_valid(parent, ctx->systemd && ctx->version == CG_V1))
+	if (!cgroup_parent_valid(parent, ctx->systemd && ctx->version == CG_V1))
 		return fail(reason, ctx->systemd && ctx->version == CG_V1 ?
 			    "invalid cgroup parent (absolute, normalized, valid names; on cgroup v1 under systemd no unit names)" :
 			    "invalid cgroup parent (absolute, normalized, valid names)", EINVAL);

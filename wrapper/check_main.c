@@ -88,7 +88,7 @@ static void print_list(const char *key, const struct strlist *l, const char *hom
 		print_esc(" ", l->v[i], "");
 		if (l->v[i][0] != '~')
 			continue;
-		if (ll_expand_path(l->v[i], home, path, sizeof(path), &why) == 0)
+		if (path_expand_home(l->v[i], home, path, sizeof(path), &why) == 0)
 			print_esc(" (", path, ")");
 		else
 			print_esc(" (", why, ")");
@@ -104,16 +104,16 @@ static const char *net_meaning(const struct policy *p)
 	bool sc = p->sandbox.seccomp, ll = p->sandbox.landlock != POLICY_OFF;
 
 	switch (p->sandbox.network.mode) {
-	case LL_NET_ANY:
+	case NET_ANY:
 		return "not restricted";
-	case LL_NET_NONE:
+	case NET_NONE:
 		if (sc)
 			return "unix sockets only";
 		if (ll)
 			return "TCP refused by Landlock (ABI 4+); other IP sockets allowed: "
 			       "sandbox.seccomp = off";
 		return "not enforced: sandbox.seccomp = off, sandbox.landlock = off";
-	case LL_NET_TCP:
+	case NET_TCP:
 		if (ll)
 			return "TCP connect to these ports only, no TCP bind, UDP not restricted; "
 			       "needs Landlock ABI 4+";
@@ -155,7 +155,7 @@ static void print_sandbox(const struct request *rq, const struct policy *p)
 	print_list("sandbox.read", &p->sandbox.read, rq->tgt.home, p);
 	print_list("sandbox.write", &p->sandbox.write, rq->tgt.home, p);
 	print_list("sandbox.exec", &p->sandbox.exec, rq->tgt.home, p);
-	(void)policy_format_net(&p->sandbox.network, s, sizeof(s));
+	(void)net_format(&p->sandbox.network, s, sizeof(s));
 	printf("  sandbox.network = %s (%s)\n", s, net_meaning(p));
 	if (request_tenant_root(rq, troot, sizeof(troot)) == 0)
 		print_esc("  sandbox tenant tree (read-only): ", troot, "\n");

@@ -121,89 +121,7 @@ int ll_parse_mode(const char *s, enum ll_mode *out)
 	return 0;
 }
 
-int ll_parse_net(const char *s, struct ll_net *out, const char **reason)
-{
-	static const char tcp[] = "tcp:";
 
-	memset(out, 0, sizeof(*out));
-	if (strcmp(s, "any") == 0) {
-		out->mode = LL_NET_ANY;
-		return 0;
-	}
-	if (strcmp(s, "none") == 0) {
-		out->mode = LL_NET_NONE;
-		return 0;
-	}
-	if (strncmp(s, tcp, sizeof(tcp) - 1) != 0) {
-		*reason = "expected any, none or tcp:PORT[,PORT...]";
-		return -1;
-	}
-	out->mode = LL_NET_TCP;
-	const char *p = s + sizeof(tcp) - 1;
-	for (;;) {
-		char num[8];
-		size_t len = strcspn(p, ",");
-		unsigned long port;
-
-		if (len == 0 || len >= sizeof(num)) {
-			*reason = "expected tcp:PORT[,PORT...] with ports 1-65535";
-			return -1;
-		}
-		memcpy(num, p, len);
-		num[len] = '\0';
-		if (str_to_ulong_strict(num, 65535, &port) != 0 || port == 0) {
-			*reason = "expected tcp:PORT[,PORT...] with ports 1-65535";
-			return -1;
-		}
-		bool dup = false;
-		for (size_t i = 0; i < out->n_ports; i++)
-			dup = dup || out->ports[i] == (uint16_t)port;
-		if (!dup) {
-			if (out->n_ports == LL_MAX_PORTS) {
-				*reason = "too many ports";
-				return -1;
-			}
-			out->ports[out->n_ports++] = (uint16_t)port;
-		}
-		if (p[len] == '\0')
-			return 0;
-		p += len + 1;
-	}
-}
-
-int ll_expand_path(const char *in, const char *home, char *out, size_t outsz,
-		   const char **reason)
-{
-	int n;
-
-	if (in[0] == '~') {
-		const char *rest = in + 1;
-
-		if (rest[0] != '\0' && rest[0] != '/') {
-			*reason = "~user is not supported, only ~ and ~/...";
-			return -1;
-		}
-		if (home == NULL || !path_is_abs_normalized(home)) {
-			*reason = "uses ~ but the home directory is unknown";
-			return -1;
-		}
-		/* "/" + "/x" must give "/x", not "//x". */
-		if (strcmp(home, "/") == 0 && rest[0] == '/')
-			home = "";
-		n = snprintf(out, outsz, "%s%s", home, rest);
-	} else {
-		n = snprintf(out, outsz, "%s", in);
-	}
-	if (n < 0 || (size_t)n >= outsz) {
-		*reason = "is too long";
-		return -1;
-	}
-	if (!path_is_abs_normalized(out)) {
-		*reason = "is not an absolute normalized path";
-		return -1;
-	}
-	return 0;
-}
 
 const char *ll_rule_path(const struct ll_ruleset *rs, const struct ll_rule *r)
 {
@@ -309,7 +227,7 @@ static int add_list(struct ll_ruleset *rs, const struct ll_list *l,
 		char path[4096];
 
 		if (l->v[i] == NULL ||
-		    ll_expand_path(l->v[i], home, path, sizeof(path), reason) != 0) {
+		    path_expand_home(l->v[i], home, path, sizeof(path), reason) != 0) {
 			if (l->v[i] == NULL)
 				*reason = "is missing";
 			*bad = l->v[i];
@@ -352,7 +270,7 @@ static void set_missing(struct ll_ruleset *rs, const struct ll_input *in)
 		rs->missing |= LL_MISS_REFER;
 	if (abi < 3)
 		rs->missing |= LL_MISS_TRUNCATE;
-	if (abi < 4 && in->net.mode != LL_NET_ANY)
+	if (abi < 4 && in->net.mode != NET_ANY)
 		rs->missing |= LL_MISS_NET;
 	if (abi < 5)
 		rs->missing |= LL_MISS_IOCTL;
@@ -362,20 +280,20 @@ static void set_missing(struct ll_ruleset *rs, const struct ll_input *in)
 		rs->missing |= LL_MISS_AUDIT;
 }
 
-static int set_net(struct ll_ruleset *rs, const struct ll_net *net,
+static int set_net(struct ll_ruleset *rs, const struct net_spec *net,
 		   const char **reason)
 {
 	rs->handled_net = 0;
 	rs->n_ports = 0;
-	if (net->mode == LL_NET_ANY)
+	if (net->mode == NET_ANY)
 		return 0;
-	if (net->mode == LL_NET_TCP && (net->n_ports == 0 ||
+	if (net->mode == NET_TCP && (net->n_ports == 0 ||
 					net->n_ports > LL_MAX_PORTS)) {
 		*reason = "tcp: needs 1 to 32 ports";
 		return -1;
 	}
 	rs->handled_net = ll_net_mask(rs->abi);
-	if (rs->handled_net == 0 || net->mode == LL_NET_NONE)
+	if (rs->handled_net == 0 || net->mode == NET_NONE)
 		return 0;
 	for (size_t i = 0; i < net->n_ports; i++) {
 		if (net->ports[i] == 0) {

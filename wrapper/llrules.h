@@ -38,6 +38,8 @@
 
 #include <linux/landlock.h>
 
+#include "netspec.h"
+
 /* Debian 12's linux-libc-dev (6.1) stops at ABI 2 (REFER).  The values of
  * the later ABIs are kernel UAPI and never change. */
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE
@@ -105,25 +107,13 @@
 #define LL_DEFAULT_LOADER "/lib64/ld-linux-x86-64.so.2"
 
 #define LL_MAX_RULES 160
-#define LL_MAX_PORTS 32
+#define LL_MAX_PORTS NET_MAX_PORTS
 #define LL_POOL_SIZE 16384
 
 /* Policy value landlock_mode = required | best-effort. */
 enum ll_mode {
 	LL_MODE_REQUIRED,    /* every failure is an error: refuse the request */
 	LL_MODE_BEST_EFFORT, /* skip what cannot be applied, report it */
-};
-
-enum ll_net_mode {
-	LL_NET_ANY,  /* "any": TCP not restricted */
-	LL_NET_NONE, /* "none": no TCP connect or bind at all */
-	LL_NET_TCP,  /* "tcp:P1,P2": connect to these ports only, no bind */
-};
-
-struct ll_net {
-	enum ll_net_mode mode;
-	size_t n_ports;
-	uint16_t ports[LL_MAX_PORTS]; /* LL_NET_TCP: distinct, 1..65535 */
 };
 
 struct ll_list {
@@ -134,7 +124,7 @@ struct ll_list {
 struct ll_input {
 	int abi;                  /* ll_abi(): 1.. ; above LL_ABI_MAX is clamped */
 	enum ll_mode mode;
-	struct ll_net net;
+	struct net_spec net;
 	const char *interpreter;  /* absolute; best its realpath() */
 	const char *loader;       /* NULL: LL_DEFAULT_LOADER; "": none (static) */
 	const char *tenant_root;  /* the owner's own top directory, read-only.
@@ -204,16 +194,6 @@ uint64_t ll_access_for_type(uint64_t access, bool is_dir);
 
 /* "required" | "best-effort".  Returns 0 or -1. */
 int ll_parse_mode(const char *s, enum ll_mode *out);
-
-/* "any" | "none" | "tcp:PORT[,PORT]..." (strict decimal 1..65535, no blanks,
- * at most LL_MAX_PORTS, duplicates merged).  Returns 0 or -1 with *reason. */
-int ll_parse_net(const char *s, struct ll_net *out, const char **reason);
-
-/* "~" -> home, "~/x" -> home "/x", anything else copied; then the result
- * must be absolute and normalized.  "~user" is refused.  Returns 0, or -1
- * with *reason (out is then unspecified). */
-int ll_expand_path(const char *in, const char *home, char *out, size_t outsz,
-		   const char **reason);
 
 /* Build rs from in.  Returns 0, or -1 with *reason and *bad (the offending
  * input string, or NULL).  rs is self-contained (paths are copied into its

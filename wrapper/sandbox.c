@@ -176,7 +176,7 @@ void sb_plan_fill(struct sb_plan *plan, const struct policy *p,
 	plan->ll = ll;
 	plan->landlock = p->sandbox.landlock;
 	plan->seccomp = p->sandbox.seccomp;
-	plan->net = p->sandbox.network.mode == LL_NET_NONE ? SC_NET_UNIX_ONLY : SC_NET_INET;
+	plan->net = p->sandbox.network.mode == NET_NONE ? SC_NET_UNIX_ONLY : SC_NET_INET;
 	plan->dirfd = dirfd;
 	plan->umask = p->umask;
 	plan->interpreter = p->interpreter;

@@ -409,59 +409,5 @@ Test(cglimits, slot_name)
 	}
 }
 
-static const struct {
-	const char *parent;
-	bool ok, ok_no_units;
-} parent_rows[] = {
-	{ "/cgijail", true, true },
-	{ "/cgijail-test/r123", true, true },
-	{ "/system.slice/cgijail.service/requests", true, false },
-	{ "/machine.slice/x", true, false },
-	{ "/a/b.scope/c", true, false },
-	{ "/a.service2/c", true, true },
-	{ "/.slice", false, false },
-	{ "/", false, false },
-	{ "", false, false },
-	{ "cgijail", false, false },             /* relative */
-	{ "//cgijail", false, false },
-	{ "/cgijail/", false, false },
-	{ "/cgijail//x", false, false },
-	{ "/cgijail/.", false, false },
-	{ "/cgijail/../x", false, false },
-	{ "/a b", false, false },
-	{ "/a\nb", false, false },
-	{ "/user@1000.service", false, false },  /* '@' is not in a valid name */
-	{ "/abcdefghijklmnopqrstuvwxyz0123456", false, false }, /* 33 chars */
-};
 
-Test(cglimits, parent_valid_table)
-{
-	for (size_t i = 0; i < N(parent_rows); i++) {
-		cr_assert_eq(cgl_parent_valid(parent_rows[i].parent, false), parent_rows[i].ok,
-			     "row %zu (%s)", i, parent_rows[i].parent);
-		cr_assert_eq(cgl_parent_valid(parent_rows[i].parent, true),
-			     parent_rows[i].ok_no_units, "row %zu (%s) no_units", i,
-			     parent_rows[i].parent);
-	}
-	cr_assert(!cgl_parent_valid(NULL, false));
-}
 
-Test(cglimits, component)
-{
-	static const struct {
-		const char *p;
-		size_t len;
-		const char *next;
-	} rows[] = {
-		{ "a/b/c", 1, "b/c" }, { "abc", 3, "" }, { "abc/", 3, "" }, { "", 0, "" },
-		{ "/x", 0, "x" },
-	};
-
-	for (size_t i = 0; i < N(rows); i++) {
-		const char *next = NULL;
-
-		cr_assert_eq(cgl_component(rows[i].p, &next), rows[i].len, "row %zu", i);
-		cr_assert_str_eq(next, rows[i].next, "row %zu", i);
-	}
-	cr_assert_eq(cgl_component("ab/c", NULL), 2);
-}

@@ -150,7 +150,7 @@ static struct ll_input input(int abi, const char *net)
 	memset(&in, 0, sizeof(in));
 	in.abi = abi;
 	in.mode = LL_MODE_REQUIRED;
-	cr_assert_eq(ll_parse_net(net, &in.net, &reason), 0, "%s", net);
+	cr_assert_eq(net_parse(net, &in.net, &reason), 0, "%s", net);
 	in.interpreter = T.python;
 	in.loader = NULL; /* LL_DEFAULT_LOADER, followed to the real file */
 	in.tenant_root = T.alice;

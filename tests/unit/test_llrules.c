@@ -23,7 +23,7 @@ static struct ll_input base_input(int abi)
 	memset(&in, 0, sizeof(in));
 	in.abi = abi;
 	in.mode = LL_MODE_REQUIRED;
-	in.net.mode = LL_NET_NONE;
+	in.net.mode = NET_NONE;
 	in.interpreter = "/usr/bin/python3.11";
 	in.loader = "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2";
 	in.tenant_root = "/home/alice/public_html";
@@ -177,66 +177,6 @@ Test(llrules, audit_flag)
 
 /* ---- network ------------------------------------------------------------ */
 
-Test(llrules, parse_net_good)
-{
-	static const struct {
-		const char *s;
-		size_t n;
-		enum ll_net_mode mode;
-		uint16_t p0, p1;
-	} t[] = {
-		{ "any", 0, LL_NET_ANY, 0, 0 },
-		{ "none", 0, LL_NET_NONE, 0, 0 },
-		{ "tcp:5432", 1, LL_NET_TCP, 5432, 0 },
-		{ "tcp:5432,3306", 2, LL_NET_TCP, 5432, 3306 },
-		{ "tcp:1,65535", 2, LL_NET_TCP, 1, 65535 },
-		{ "tcp:443,443", 1, LL_NET_TCP, 443, 0 },
-	};
-
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct ll_net net;
-		const char *reason = NULL;
-
-		cr_assert_eq(ll_parse_net(t[i].s, &net, &reason), 0, "%s: %s",
-			     t[i].s, reason ? reason : "");
-		cr_expect_eq(net.mode, t[i].mode, "%s", t[i].s);
-		cr_expect_eq(net.n_ports, t[i].n, "%s", t[i].s);
-		if (t[i].n > 0)
-			cr_expect_eq(net.ports[0], t[i].p0, "%s", t[i].s);
-		if (t[i].n > 1)
-			cr_expect_eq(net.ports[1], t[i].p1, "%s", t[i].s);
-	}
-}
-
-Test(llrules, parse_net_bad)
-{
-	static const char *const bad[] = {
-		"", "all", "ANY", "tcp", "tcp:", "tcp:0", "tcp:65536", "tcp:80,",
-		"tcp:,80", "tcp: 80", "tcp:80 ", "tcp:080", "tcp:+80", "tcp:-1",
-		"TCP:80", "tcp:80;81", "udp:53", "tcp:80,,81", "tcp:1234567",
-	};
-
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct ll_net net;
-		const char *reason = NULL;
-
-		cr_expect_eq(ll_parse_net(bad[i], &net, &reason), -1, "'%s'", bad[i]);
-		cr_expect_not_null(reason, "'%s'", bad[i]);
-	}
-
-	/* LL_MAX_PORTS distinct ports are fine, one more is not. */
-	char s[512] = "tcp:";
-	struct ll_net net;
-	const char *reason = NULL;
-
-	for (int p = 1; p <= LL_MAX_PORTS; p++)
-		(void)snprintf(s + strlen(s), sizeof(s) - strlen(s), "%s%d",
-			       p > 1 ? "," : "", p);
-	cr_assert_eq(ll_parse_net(s, &net, &reason), 0);
-	cr_assert_eq(net.n_ports, LL_MAX_PORTS);
-	(void)snprintf(s + strlen(s), sizeof(s) - strlen(s), ",%d", 9999);
-	cr_assert_eq(ll_parse_net(s, &net, &reason), -1);
-}
 
 Test(llrules, network_modes)
 {
@@ -262,7 +202,7 @@ Test(llrules, network_modes)
 		struct ll_input in = base_input(t[i].abi);
 		const char *reason = NULL;
 
-		cr_assert_eq(ll_parse_net(t[i].net, &in.net, &reason), 0);
+		cr_assert_eq(net_parse(t[i].net, &in.net, &reason), 0);
 		build_ok(&in, &rs);
 		cr_expect_eq(rs.handled_net, t[i].handled, "%s ABI %d", t[i].net, t[i].abi);
 		cr_expect_eq(rs.n_ports, t[i].n_ports, "%s ABI %d", t[i].net, t[i].abi);
@@ -418,61 +358,7 @@ Test(llrules, defaults_present)
 			     "%s", ll_rule_path(&rs, &rs.rules[i]));
 }
 
-/* ---- ~ expansion and path checks ----------------------------------------- */
-
-Test(llrules, expand_path)
-{
-	static const struct {
-		const char *in, *home, *out; /* out NULL: error */
-	} t[] = {
-		{ "~", "/home/alice", "/home/alice" },
-		{ "~/x", "/home/alice", "/home/alice/x" },
-		{ "~/x/y", "/home/alice", "/home/alice/x/y" },
-		{ "/srv/x", "/home/alice", "/srv/x" },
-		{ "/srv/x", NULL, "/srv/x" },
-		{ "~", "/", "/" },
-		{ "~/x", "/", "/x" },
-		{ "~bob", "/home/alice", NULL },
-		{ "~bob/x", "/home/alice", NULL },
-		{ "~", NULL, NULL },
-		{ "~/x", "relative", NULL },
-		{ "~/x", "/home/alice/", NULL },
-		{ "~/../bob", "/home/alice", NULL },
-		{ "~/./x", "/home/alice", NULL },
-		{ "~/x/", "/home/alice", NULL },
-		{ "~//x", "/home/alice", NULL },
-		{ "rel/x", "/home/alice", NULL },
-		{ "", "/home/alice", NULL },
-		{ "/a//b", "/home/alice", NULL },
-		{ "/a/b/", "/home/alice", NULL },
-		{ "/a/../b", "/home/alice", NULL },
-		{ "/a/b\n", "/home/alice", NULL },
-	};
-
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		char out[64];
-		const char *reason = NULL;
-		int rc = ll_expand_path(t[i].in, t[i].home, out, sizeof(out), &reason);
-
-		if (t[i].out) {
-			cr_expect_eq(rc, 0, "'%s': %s", t[i].in, reason ? reason : "");
-			if (rc == 0)
-				cr_expect_str_eq(out, t[i].out, "'%s'", t[i].in);
-		} else {
-			cr_expect_eq(rc, -1, "'%s' with home %s", t[i].in,
-				     t[i].home ? t[i].home : "NULL");
-			cr_expect_not_null(reason);
-		}
-	}
-
-	char small[8];
-	const char *reason = NULL;
-
-	cr_expect_eq(ll_expand_path("~/abcdef", "/home", small, sizeof(small),
-				    &reason), -1);
-	cr_expect_eq(ll_expand_path("/abcdefgh", NULL, small, sizeof(small),
-				    &reason), -1);
-}
+/* ---- path checks ---------------------------------------------------------- */
 
 Test(llrules, build_errors)
 {

@@ -100,7 +100,7 @@ static const char *field(const struct policy *p, int f, char *buf, size_t sz)
 	case S_READ: return joined(&p->sandbox.read, buf, sz);
 	case S_WRITE: return joined(&p->sandbox.write, buf, sz);
 	case S_EXEC: return joined(&p->sandbox.exec, buf, sz);
-	case S_NETWORK: policy_format_net(&p->sandbox.network, buf, sz); return buf;
+	case S_NETWORK: net_format(&p->sandbox.network, buf, sz); return buf;
 	default: cr_assert_fail("field %d", f);
 	}
 	snprintf(buf, sz, "%" PRIu64, n);
@@ -1473,34 +1473,6 @@ Test(policy, level_names)
 	cr_expect_str_eq(policy_level_name((enum policy_level)7), "?");
 }
 
-Test(policy, format_net)
-{
-	struct ll_net n;
-	const char *reason = NULL;
-	char out[256], small[8];
-
-	memset(&n, 0, sizeof(n));
-	n.mode = LL_NET_ANY;
-	cr_expect_eq(policy_format_net(&n, out, sizeof(out)), 3);
-	cr_expect_str_eq(out, "any");
-	n.mode = LL_NET_NONE;
-	cr_expect_eq(policy_format_net(&n, out, sizeof(out)), 4);
-	cr_expect_str_eq(out, "none");
-	cr_assert_eq(ll_parse_net("tcp:1,22,333,4444,55555", &n, &reason), 0);
-	cr_expect_eq(policy_format_net(&n, out, sizeof(out)), 23);
-	cr_expect_str_eq(out, "tcp:1,22,333,4444,55555");
-	memset(small, 'Z', sizeof(small));
-	cr_expect_eq(policy_format_net(&n, small, 6), 23);
-	cr_expect_str_eq(small, "tcp:1");
-	cr_expect_eq(small[6], 'Z');
-	/* the longest form: LL_MAX_PORTS five-digit ports */
-	n.n_ports = LL_MAX_PORTS;
-	for (size_t k = 0; k < LL_MAX_PORTS; k++)
-		n.ports[k] = (uint16_t)(60000 + k);
-	cr_expect_eq(policy_format_net(&n, out, sizeof(out)), 4 + LL_MAX_PORTS * 6 - 1);
-	cr_expect_eq(strlen(out), 4 + LL_MAX_PORTS * 6 - 1);
-	cr_expect_eq(strncmp(out, "tcp:60000,60001,", 16), 0, "%s", out);
-}
 
 static const struct {
 	const char *in;
@@ -1548,7 +1520,7 @@ Test(policy, issue3_documented_defaults_round_trip)
 	p.tenant.cpu_percent = p.tenant.concurrency = 1;
 	p.sandbox.cgroup = p.sandbox.landlock = POLICY_OFF;
 	p.sandbox.seccomp = false;
-	p.sandbox.network.mode = LL_NET_ANY;
+	p.sandbox.network.mode = NET_ANY;
 	cr_assert_eq(parse_str(&p, text, &e), 0, "%u: %s", e.line, e.reason);
 	expect_issue3_defaults_except(&p, -1, ",");
 	cr_expect_eq(policy_validate(&p, "cgijail.conf", &e), 0, "%s", e.reason);

@@ -720,3 +720,116 @@ Test(strutil, escape_truncates_on_boundaries)
 		}
 	}
 }
+
+/* ---- path_expand_home, path_component, cgroup_parent_valid -------------- */
+
+Test(strutil, expand_home)
+{
+	static const struct {
+		const char *in, *home, *out; /* out NULL: error */
+	} t[] = {
+		{ "~", "/home/alice", "/home/alice" },
+		{ "~/x", "/home/alice", "/home/alice/x" },
+		{ "~/x/y", "/home/alice", "/home/alice/x/y" },
+		{ "/srv/x", "/home/alice", "/srv/x" },
+		{ "/srv/x", NULL, "/srv/x" },
+		{ "~", "/", "/" },
+		{ "~/x", "/", "/x" },
+		{ "~bob", "/home/alice", NULL },
+		{ "~bob/x", "/home/alice", NULL },
+		{ "~", NULL, NULL },
+		{ "~/x", "relative", NULL },
+		{ "~/x", "/home/alice/", NULL },
+		{ "~/../bob", "/home/alice", NULL },
+		{ "~/./x", "/home/alice", NULL },
+		{ "~/x/", "/home/alice", NULL },
+		{ "~//x", "/home/alice", NULL },
+		{ "rel/x", "/home/alice", NULL },
+		{ "", "/home/alice", NULL },
+		{ "/a//b", "/home/alice", NULL },
+		{ "/a/b/", "/home/alice", NULL },
+		{ "/a/../b", "/home/alice", NULL },
+		{ "/a/b\n", "/home/alice", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char out[64];
+		const char *reason = NULL;
+		int rc = path_expand_home(t[i].in, t[i].home, out, sizeof(out), &reason);
+
+		if (t[i].out) {
+			cr_expect_eq(rc, 0, "'%s': %s", t[i].in, reason ? reason : "");
+			if (rc == 0)
+				cr_expect_str_eq(out, t[i].out, "'%s'", t[i].in);
+		} else {
+			cr_expect_eq(rc, -1, "'%s' with home %s", t[i].in,
+				     t[i].home ? t[i].home : "NULL");
+			cr_expect_not_null(reason);
+		}
+	}
+
+	char small[8];
+	const char *reason = NULL;
+
+	cr_expect_eq(path_expand_home("~/abcdef", "/home", small, sizeof(small),
+				    &reason), -1);
+	cr_expect_eq(path_expand_home("/abcdefgh", NULL, small, sizeof(small),
+				    &reason), -1);
+}
+
+static const struct {
+	const char *parent;
+	bool ok, ok_no_units;
+} cg_parent_rows[] = {
+	{ "/cgijail", true, true },
+	{ "/cgijail-test/r123", true, true },
+	{ "/system.slice/cgijail.service/requests", true, false },
+	{ "/machine.slice/x", true, false },
+	{ "/a/b.scope/c", true, false },
+	{ "/a.service2/c", true, true },
+	{ "/.slice", false, false },
+	{ "/", false, false },
+	{ "", false, false },
+	{ "cgijail", false, false },             /* relative */
+	{ "//cgijail", false, false },
+	{ "/cgijail/", false, false },
+	{ "/cgijail//x", false, false },
+	{ "/cgijail/.", false, false },
+	{ "/cgijail/../x", false, false },
+	{ "/a b", false, false },
+	{ "/a\nb", false, false },
+	{ "/user@1000.service", false, false },  /* '@' is not in a valid name */
+	{ "/abcdefghijklmnopqrstuvwxyz0123456", false, false }, /* 33 chars */
+};
+
+Test(strutil, cgroup_parent_valid)
+{
+	for (size_t i = 0; i < NELEMS(cg_parent_rows); i++) {
+		cr_assert_eq(cgroup_parent_valid(cg_parent_rows[i].parent, false), cg_parent_rows[i].ok,
+			     "row %zu (%s)", i, cg_parent_rows[i].parent);
+		cr_assert_eq(cgroup_parent_valid(cg_parent_rows[i].parent, true),
+			     cg_parent_rows[i].ok_no_units, "row %zu (%s) no_units", i,
+			     cg_parent_rows[i].parent);
+	}
+	cr_assert(!cgroup_parent_valid(NULL, false));
+}
+
+Test(strutil, path_component)
+{
+	static const struct {
+		const char *p;
+		size_t len;
+		const char *next;
+	} rows[] = {
+		{ "a/b/c", 1, "b/c" }, { "abc", 3, "" }, { "abc/", 3, "" }, { "", 0, "" },
+		{ "/x", 0, "x" },
+	};
+
+	for (size_t i = 0; i < NELEMS(rows); i++) {
+		const char *next = NULL;
+
+		cr_assert_eq(path_component(rows[i].p, &next), rows[i].len, "row %zu", i);
+		cr_assert_str_eq(next, rows[i].next, "row %zu", i);
+	}
+	cr_assert_eq(path_component("ab/c", NULL), 2);
+}
