@@ -23,7 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "seccomp.h"
+#include "scfilter.h"
+#include "scpolicy.h"
 
 static double now_us(void)
 {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "exitcodes.h"
+#include "log.h"
 #include "strutil.h"
 
 static void say(const char *what, const char *reason)

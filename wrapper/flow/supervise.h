@@ -1,6 +1,6 @@
 /* supervise.h - fork the script and watch it until the request ends.
  *
- * sv_run() order (the parent is the supervisor, the child runs sb_child()):
+ * sv_run() order (the parent is the supervisor, the child runs confine_exec(), confine.h):
  *   1. block SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE; signalfd
  *   2. status pipe (O_CLOEXEC), fork
  *   3. supervisor: proc_supervisor_privileges() (uid 0 kept, every
@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #include "account.h"
-#include "sandbox.h"
+#include "prepare.h"
 
 struct sv_result {
 	struct acct_in acct;

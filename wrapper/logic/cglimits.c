@@ -23,7 +23,7 @@ static int put(struct cg_setting *s, const char *file, bool optional,
 static int put_u64(struct cg_setting *s, const char *file, bool optional,
 		   uint64_t v)
 {
-	char buf[CG_VALUE_MAX];
+	char buf[CGL_VALUE_MAX];
 	int n = snprintf(buf, sizeof buf, "%" PRIu64, v);
 
 	if (n < 0 || (size_t)n >= sizeof buf)
@@ -68,7 +68,7 @@ static int fmt_cpu(enum cg_version v, uint32_t pct,
 	if (pct > CG_CPU_PERCENT_MAX)
 		return -1;
 	if (v == CG_V2) {
-		char buf[CG_VALUE_MAX];
+		char buf[CGL_VALUE_MAX];
 		int n;
 
 		if (pct == 0)
@@ -127,7 +127,7 @@ static bool chomp(const char *cur, char *buf, size_t size)
 
 bool cgl_same_value(const char *file, const char *cur, const char *want)
 {
-	char c[CG_VALUE_MAX * 2];
+	char c[CGL_VALUE_MAX * 2];
 	uint64_t cv, wv;
 
 	if (file == NULL || cur == NULL || want == NULL || !chomp(cur, c, sizeof c))
@@ -188,7 +188,7 @@ int cgl_find_key(const char *text, const char *key, uint64_t *out)
 
 		if (len > klen && strncmp(line, key, klen) == 0 &&
 		    line[klen] == ' ') {
-			char buf[CG_VALUE_MAX];
+			char buf[CGL_VALUE_MAX];
 			size_t vlen = len - klen - 1;
 
 			if (vlen == 0 || vlen >= sizeof buf)

@@ -1,4 +1,5 @@
-/* rlimits.h - the resource limits of a request's script, as data (pure).
+/* rlplan.h - the resource limits of a request's script, as data (pure;
+ * sys/rlimits.c sets them).
  *
  * rl_plan() turns the policy's [limits] into setrlimit() calls: RLIMIT_CPU
  * (soft = cpu seconds: SIGXCPU, hard = one second more: SIGKILL for a
@@ -8,8 +9,8 @@
  * tasks are cgroup limits.  A limit is only ever lowered: when the inherited
  * hard limit is already lower, that value is kept (setrlimit cannot raise it
  * without privilege, and the caller's stricter choice stands). */
-#ifndef CGIJAIL_RLIMITS_H
-#define CGIJAIL_RLIMITS_H
+#ifndef CGIJAIL_RLPLAN_H
+#define CGIJAIL_RLPLAN_H
 
 #include <stddef.h>
 #include <sys/resource.h>
@@ -30,9 +31,5 @@ size_t rl_plan(const struct policy_limits *l, struct rl_item out[RL_MAX]);
 /* The value to set, given the plan's want and the current (inherited) limit:
  * never above cur (both soft and hard), soft never above hard. */
 struct rlimit rl_clamp(struct rlimit want, struct rlimit cur);
-
-/* setrlimit() each item after clamping against getrlimit().  Returns 0, or
- * -1 with *reason (the item's name). */
-int rl_apply(const struct rl_item *items, size_t n, const char **reason);
 
 #endif

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "exitcodes.h"
+#include "confine.h"
 #include "process.h"
 
 #define KILL_WAIT_MS 2000
@@ -189,7 +190,7 @@ int sv_run(const struct sb_plan *plan, struct cg_leaf *leaf, uint64_t wall_ms,
 	if (s.child == 0) {
 		(void)close(pfd[0]);
 		(void)close(sfd);
-		sb_child(plan, pfd[1], supervisor);
+		confine_exec(plan, pfd[1], supervisor);
 	}
 	(void)close(pfd[1]);
 

@@ -1,40 +1,13 @@
-/* sandbox.c - see sandbox.h for the order of the steps. */
-#include "sandbox.h"
+/* prepare.c - see prepare.h. */
+#include "prepare.h"
 
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
-#include "exitcodes.h"
 #include "fsys.h"
 #include "landlock.h"
-#include "process.h"
-
-/* One write per message: the pipe keeps it whole (< PIPE_BUF). */
-static void send_msg(int fd, char kind, int status, const char *what,
-		     const char *why)
-{
-	char msg[SB_MSG_MAX];
-	int n;
-
-	if (kind == 'E')
-		n = snprintf(msg, sizeof(msg), "E%d %s%s%s", status, what,
-			     why ? ": " : "", why ? why : "");
-	else
-		n = snprintf(msg, sizeof(msg), "N%s%s%s", what, why ? ": " : "",
-			     why ? why : "");
-	if (n > 0)
-		(void)!write(fd, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
-}
-
-static _Noreturn void die(int fd, int status, const char *what, const char *why)
-{
-	send_msg(fd, 'E', status, what, why);
-	_exit(status);
-}
 
 static void note(char *notes, size_t notesz, const char *what, const char *why)
 {
@@ -176,7 +149,7 @@ void sb_plan_fill(struct sb_plan *plan, const struct policy *p,
 	plan->ll = ll;
 	plan->landlock = p->sandbox.landlock;
 	plan->seccomp = p->sandbox.seccomp;
-	plan->net = p->sandbox.network.mode == NET_NONE ? SC_NET_UNIX_ONLY : SC_NET_INET;
+	plan->net = sc_network_for(&p->sandbox.network);
 	plan->dirfd = dirfd;
 	plan->umask = p->umask;
 	plan->interpreter = p->interpreter;
@@ -194,57 +167,4 @@ void sb_summary(const struct sb_plan *plan, const struct sb_cgroup *cg,
 	(void)snprintf(out, outsz, "cgroup=%s landlock=%s seccomp=%s",
 		       !cg->on ? "off" : cg->ctx.version == CG_V2 ? "v2" : "v1", ll,
 		       plan->seccomp ? sc_network_name(plan->net) : "off");
-}
-
-void sb_child(const struct sb_plan *p, int fd, pid_t supervisor)
-{
-	const char *why = NULL;
-	sigset_t none;
-
-	/* 1. Into the request's cgroup while still root. */
-	if (p->leaf != NULL && cg_leaf_attach(p->leaf, getpid(), &why) != 0) {
-		if (p->cgroup == POLICY_REQUIRED)
-			die(fd, CGIJAIL_EXIT_SANDBOX, "cannot enter the request cgroup", why);
-		send_msg(fd, 'N', 0, "cgroup attach failed (best-effort)", why);
-	}
-
-	/* 2. A process group of its own: the supervisor's fallback handle. */
-	if (setpgid(0, 0) != 0)
-		die(fd, CGIJAIL_EXIT_SANDBOX, "setpgid failed", NULL);
-
-	/* 3. Become the target, completely. */
-	if (proc_drop_privileges(p->tgt, p->gid, &why) != 0)
-		die(fd, CGIJAIL_EXIT_PRIV, why, NULL);
-
-	/* 4. Die with the supervisor. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) != 0)
-		die(fd, CGIJAIL_EXIT_SANDBOX, "cannot set the parent-death signal", NULL);
-	if (getppid() != supervisor)
-		die(fd, CGIJAIL_EXIT_SANDBOX, "the supervisor is gone", NULL);
-
-	/* 5. Resource limits (memory and tasks are the cgroup's). */
-	if (rl_apply(p->rl, p->nrl, &why) != 0)
-		die(fd, CGIJAIL_EXIT_SANDBOX, "cannot set resource limit", why);
-
-	/* 6. The supervisor blocked its signals before the fork. */
-	if (sigemptyset(&none) != 0 || sigprocmask(SIG_SETMASK, &none, NULL) != 0)
-		die(fd, CGIJAIL_EXIT_SANDBOX, "cannot reset the signal mask", NULL);
-
-	/* 7. Landlock, as the target user. */
-	if (p->ll != NULL) {
-		int rc = ll_apply(p->ll, &why);
-		if (rc != LL_OK) {
-			if (p->landlock == POLICY_REQUIRED)
-				die(fd, CGIJAIL_EXIT_SANDBOX, "landlock", why);
-			send_msg(fd, 'N', 0, "landlock (best-effort)", why);
-		}
-	}
-
-	/* 8. seccomp, last. */
-	if (p->seccomp && sc_apply(p->net, &why) != 0)
-		die(fd, CGIJAIL_EXIT_SANDBOX, "seccomp", why);
-
-	/* 9. The interpreter on the script. */
-	(void)proc_exec(p->dirfd, p->umask, p->interpreter, p->argv, p->envp, &why);
-	die(fd, CGIJAIL_EXIT_EXEC, why, NULL);
 }

@@ -18,7 +18,7 @@
 #include "args.h"
 #include "fsys.h"
 #include "ids.h"
-#include "log.h"
+#include "logfmt.h"
 #include "policy.h"
 
 typedef void (*report_fn)(void *ctx, const char *check, bool ok,

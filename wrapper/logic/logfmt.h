@@ -1,13 +1,11 @@
-/* log.h - one record per request: syslog (authpriv, ident "cgijail") always,
- * and JSON lines in the policy's log_file when set.
- *
- * log_format_*() are pure (tests/unit/test_log.c); log_open_*() and
- * log_write() make the syscalls.  Every string from an untrusted source
- * (script path, user names, reasons that quote them) is escaped with
- * str_escape_json() before it reaches a log; nothing untrusted is ever used
- * as a format string. */
-#ifndef CGIJAIL_LOG_H
-#define CGIJAIL_LOG_H
+/* logfmt.h - the one record of a request, as text (pure, no syscalls):
+ * a JSON line for log_file and key="value" pairs for syslog.  Every string
+ * from an untrusted source (script path, user names, reasons that quote
+ * them) is escaped with str_escape_json(); nothing untrusted is ever used as
+ * a format string.  sys/log.c writes the records; tests/unit/test_logfmt.c
+ * checks the formats. */
+#ifndef CGIJAIL_LOGFMT_H
+#define CGIJAIL_LOGFMT_H
 
 #include <stddef.h>
 #include <sys/types.h>
@@ -52,21 +50,5 @@ size_t log_format_json(char *out, size_t outsz, const struct log_record *r,
 
 /* key="value" form for syslog (syslog adds time and pid itself). */
 size_t log_format_syslog(char *out, size_t outsz, const struct log_record *r);
-
-/* Open syslog (LOG_AUTHPRIV, ident "cgijail", LOG_PID|LOG_NDELAY). */
-void log_open_syslog(void);
-
-/* Open log_file for appending, as root, on descriptors: every directory from
- * "/" to its parent is walked with O_NOFOLLOW and must pass
- * rule_config_dir() (root-owned, not group/other-writable), then the file is
- * opened below that directory fd with O_WRONLY|O_APPEND|O_CREAT|O_NOFOLLOW|
- * O_NONBLOCK|O_CLOEXEC, mode 0640, and must pass rule_log_file().  Returns
- * the fd, or -1 with *reason. */
-int log_open_file(const char *path, const char **reason);
-
-/* Write r to syslog and, when fd >= 0, as one JSON line to fd (a single
- * write(2), O_APPEND, so concurrent requests never interleave).  Returns 0,
- * or -1 when the file write failed (syslog has no failure to report). */
-int log_write(int fd, const struct log_record *r);
 
 #endif

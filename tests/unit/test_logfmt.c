@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "log.h"
+#include "logfmt.h"
 #include "unit_params.h"
 
 /* ---- a minimal flat-JSON parser (strings and integers only) -------------- */
@@ -252,7 +252,7 @@ static const struct log_record fixed = {
 
 /* ---- self-test of the parser (so a broken parser cannot pass bad output) */
 
-Test(log, parser_selftest)
+Test(logfmt, parser_selftest)
 {
 	static const char *const bad[] = {
 		"", "{", "{\"a\":1", "{\"a\":1}x", "{\"a\":\"x\ny\"}", "{\"a\":\"\\x\"}",
@@ -275,7 +275,7 @@ Test(log, parser_selftest)
 
 /* ---- log_format_json ----------------------------------------------------- */
 
-Test(log, json_exact_fixed_record)
+Test(logfmt, json_exact_fixed_record)
 {
 	char out[LOG_RECORD_MAX];
 	struct timespec ts = { .tv_sec = 0, .tv_nsec = 0 };
@@ -332,7 +332,7 @@ ParameterizedTest(size_t *i, log, json_time)
 	cr_assert_eq(strncmp(out, want, strlen(want)), 0, "want prefix %s, got %s", want, out);
 }
 
-Test(log, json_null_fields)
+Test(logfmt, json_null_fields)
 {
 	char out[LOG_RECORD_MAX];
 	struct timespec ts = { 0, 0 };
@@ -353,7 +353,7 @@ Test(log, json_null_fields)
 
 /* Untrusted fields: every one of caller, user, script, reason (and mode and
  * outcome, escaped in JSON too) round-trips and no raw control byte leaks. */
-Test(log, json_escaping)
+Test(logfmt, json_escaping)
 {
 	char out[LOG_RECORD_MAX];
 	struct timespec ts = { 0, 0 };
@@ -385,7 +385,7 @@ Test(log, json_escaping)
 	jfree(&o);
 }
 
-Test(log, json_format_characters_are_data)
+Test(logfmt, json_format_characters_are_data)
 {
 	char out[LOG_RECORD_MAX];
 	struct timespec ts = { 0, 0 };
@@ -400,7 +400,7 @@ Test(log, json_format_characters_are_data)
 	cr_assert_not_null(strstr(out, "\"user\":\"%s\""), "%s", out);
 }
 
-Test(log, json_non_ascii)
+Test(logfmt, json_non_ascii)
 {
 	char out[LOG_RECORD_MAX];
 	struct timespec ts = { 0, 0 };
@@ -428,7 +428,7 @@ static char *repeat(char c, size_t n)
 	return s;
 }
 
-Test(log, json_long_script_bounded)
+Test(logfmt, json_long_script_bounded)
 {
 	char out[LOG_RECORD_MAX];
 	struct timespec ts = { 1700000000, 0 };
@@ -459,7 +459,7 @@ Test(log, json_long_script_bounded)
 /* Worst case: every string field long and made of bytes that escape to six
  * characters, extreme numbers, into the LOG_RECORD_MAX - 1 that log_write()
  * passes (it keeps one byte for the newline).  Must still fit. */
-Test(log, json_worst_case_fits)
+Test(logfmt, json_worst_case_fits)
 {
 	char out[LOG_RECORD_MAX];
 	struct timespec ts = { 4102444800LL, 999999999 };
@@ -483,7 +483,7 @@ Test(log, json_worst_case_fits)
 	free(quo);
 }
 
-Test(log, json_buffer_too_small)
+Test(logfmt, json_buffer_too_small)
 {
 	char big[LOG_RECORD_MAX], small[LOG_RECORD_MAX];
 	struct timespec ts = { 0, 0 };
@@ -505,7 +505,7 @@ Test(log, json_buffer_too_small)
 
 /* ---- log_format_syslog --------------------------------------------------- */
 
-Test(log, syslog_exact_fixed_record)
+Test(logfmt, syslog_exact_fixed_record)
 {
 	char out[LOG_RECORD_MAX];
 	const char *want = "outcome=refused caller=\"www-data\" caller_uid=33 user=\"alice\" "
@@ -517,7 +517,7 @@ Test(log, syslog_exact_fixed_record)
 	cr_assert_eq(n, strlen(want));
 }
 
-Test(log, syslog_accepted_and_null_fields)
+Test(logfmt, syslog_accepted_and_null_fields)
 {
 	char out[LOG_RECORD_MAX];
 	struct log_record r = { .caller_uid = -1, .uid = -1, .gid = -1 };
@@ -537,7 +537,7 @@ Test(log, syslog_accepted_and_null_fields)
 			      "script=\"/var/www/a.py\" reason=\"\"");
 }
 
-Test(log, syslog_escaping)
+Test(logfmt, syslog_escaping)
 {
 	char out[LOG_RECORD_MAX];
 	struct log_record r = fixed;
@@ -569,7 +569,7 @@ Test(log, syslog_escaping)
 	cr_assert_eq(quotes, 8, "%zu unescaped quotes in %s", quotes, out);
 }
 
-Test(log, syslog_long_fields_bounded)
+Test(logfmt, syslog_long_fields_bounded)
 {
 	char out[LOG_RECORD_MAX];
 	char *script = repeat('s', 8192);
@@ -593,7 +593,7 @@ Test(log, syslog_long_fields_bounded)
 	free(reason);
 }
 
-Test(log, syslog_buffer_too_small)
+Test(logfmt, syslog_buffer_too_small)
 {
 	char big[LOG_RECORD_MAX], small[LOG_RECORD_MAX];
 	size_t n = log_format_syslog(big, sizeof(big), &fixed);
@@ -609,7 +609,7 @@ Test(log, syslog_buffer_too_small)
 
 /* ---- accounting fields (issue 3) ----------------------------------------- */
 
-Test(log, json_accounting_exact)
+Test(logfmt, json_accounting_exact)
 {
 	char out[LOG_RECORD_MAX];
 	struct timespec ts = { .tv_sec = 0, .tv_nsec = 0 };
@@ -630,7 +630,7 @@ Test(log, json_accounting_exact)
 	cr_assert_str_eq(out + n - strlen(tail), tail);
 }
 
-Test(log, json_accounting_unknowns_are_null)
+Test(logfmt, json_accounting_unknowns_are_null)
 {
 	char out[LOG_RECORD_MAX];
 	struct timespec ts = { .tv_sec = 0, .tv_nsec = 0 };
@@ -646,7 +646,7 @@ Test(log, json_accounting_unknowns_are_null)
 	cr_assert_str_eq(out + n - strlen(tail), tail);
 }
 
-Test(log, json_accounting_sandbox_escaped)
+Test(logfmt, json_accounting_sandbox_escaped)
 {
 	char out[LOG_RECORD_MAX];
 	struct timespec ts = { .tv_sec = 0, .tv_nsec = 0 };
@@ -661,7 +661,7 @@ Test(log, json_accounting_sandbox_escaped)
 	cr_assert_null(strchr(out, '\x1b'));
 }
 
-Test(log, syslog_accounting)
+Test(logfmt, syslog_accounting)
 {
 	char out[LOG_RECORD_MAX];
 	struct log_acct a = { .status = -1, .signal = 24, .wall_ms = 5, .cpu_ms = 2000,

@@ -31,11 +31,11 @@ struct cg_limits {
 
 #define CG_CPU_PERIOD_US 100000u
 #define CG_CPU_PERCENT_MAX 100000u /* 1000 cores */
-#define CG_VALUE_MAX 32
+#define CGL_VALUE_MAX 32
 
 struct cg_setting {
 	const char *file;          /* e.g. "memory.max" */
-	char value[CG_VALUE_MAX];  /* e.g. "33554432" */
+	char value[CGL_VALUE_MAX];  /* e.g. "33554432" */
 	bool optional;             /* skip when the file does not exist (ENOENT) */
 };
 

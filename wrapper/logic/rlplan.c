@@ -1,6 +1,5 @@
-/* rlimits.c - see rlimits.h.  rl_plan and rl_clamp are pure; rl_apply makes
- * the getrlimit/setrlimit calls (in the script's child, after the id drop). */
-#include "rlimits.h"
+/* rlplan.c - see rlplan.h.  No syscalls in this file. */
+#include "rlplan.h"
 
 size_t rl_plan(const struct policy_limits *l, struct rl_item out[RL_MAX])
 {
@@ -32,22 +31,4 @@ struct rlimit rl_clamp(struct rlimit want, struct rlimit cur)
 	r.rlim_max = lower(want.rlim_max, cur.rlim_max);
 	r.rlim_cur = lower(lower(want.rlim_cur, cur.rlim_max), r.rlim_max);
 	return r;
-}
-
-int rl_apply(const struct rl_item *items, size_t n, const char **reason)
-{
-	for (size_t i = 0; i < n; i++) {
-		struct rlimit cur, set;
-
-		if (getrlimit(items[i].resource, &cur) != 0) {
-			*reason = items[i].name;
-			return -1;
-		}
-		set = rl_clamp(items[i].lim, cur);
-		if (setrlimit(items[i].resource, &set) != 0) {
-			*reason = items[i].name;
-			return -1;
-		}
-	}
-	return 0;
 }

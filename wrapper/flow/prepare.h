@@ -1,29 +1,9 @@
-/* sandbox.h - the script's side of one request, after the fork.
- *
- * sb_child() is the child process of supervise.c and never returns.  Its
- * steps, in this order (the reasoning of minijail and systemd: ids before
- * seccomp so the filter need not allow set*id/capset; no_new_privs before
- * Landlock; seccomp last, so every step before it may use any syscall):
- *
- *   1. attach to the request's cgroup leaf    (still root)
- *   2. own process group                      (no-cgroup kill fallback)
- *   3. proc_drop_privileges()                 ids, groups, capabilities,
- *                                             securebits, no_new_privs
- *   4. PR_SET_PDEATHSIG SIGKILL               set after the id switch,
- *                                             which clears it; the parent
- *                                             must still be the supervisor
- *   5. rlimits (rlimits.c)
- *   6. signal mask emptied
- *   7. Landlock (landlock.c), as the target user
- *   8. seccomp (seccomp.c)
- *   9. proc_exec(): fchdir, umask, execve
- *
- * Failures are reported to the supervisor on the status pipe (one message,
- * "E<exit status> <reason>"), which also carries notes of best-effort steps
- * that were skipped ("N<note>"); the pipe is close-on-exec, so the
- * supervisor reads EOF exactly when the execve succeeded. */
-#ifndef CGIJAIL_SANDBOX_H
-#define CGIJAIL_SANDBOX_H
+/* prepare.h - the sandbox of one request, made ready before the fork while
+ * the process is still root: the tenant's TMPDIR, the Landlock ruleset, the
+ * tenant's cgroup and the request's leaf, and the plan that the child
+ * (confine.h) carries out.  main.c has the order of the steps. */
+#ifndef CGIJAIL_PREPARE_H
+#define CGIJAIL_PREPARE_H
 
 #include <stdbool.h>
 #include <sys/types.h>
@@ -32,20 +12,20 @@
 #include "ids.h"
 #include "llrules.h"
 #include "policy.h"
-#include "rlimits.h"
-#include "seccomp.h"
+#include "rlplan.h"
+#include "scnet.h"
 
 #define SB_MSG_MAX 512
 #define SB_NOTE_MAX 768
 
-/* The supervisor's side, before the fork, as root (in main.c's order):
+/* Each step below runs as root before the fork, in main.c's order:
  *   sb_tmpdir()    <state_dir>/tmp/<user>: root-owned parents, the tenant's
  *                  own 0700 directory; TMPDIR points there
  *   sb_landlock()  the request's Landlock ruleset (llrules.c, pure) for the
  *                  kernel's ABI
  *   sb_cgroup()    <parent>/<user> with [tenant] limits, then the leaf
  *                  s<slot> with [limits] (cgroup.c); required / best-effort
- *   sb_plan()      everything sb_child() needs
+ *   sb_plan_fill() everything confine_exec() needs
  * Each returns 0, or -1 with *reason: the request is refused (after
  * sb_cgroup_release() when a leaf exists). */
 struct sb_plan;
@@ -99,10 +79,5 @@ void sb_plan_fill(struct sb_plan *plan, const struct policy *p,
 		  const struct sb_cgroup *cg, const struct ll_ruleset *ll,
 		  const struct identity *tgt, gid_t gid, int dirfd,
 		  char **argv, char **envp);
-
-/* Runs steps 1-9 in the forked child; status_fd is the pipe's write end
- * (O_CLOEXEC), supervisor the parent's pid. */
-_Noreturn void sb_child(const struct sb_plan *plan, int status_fd,
-			pid_t supervisor);
 
 #endif

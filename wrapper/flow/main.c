@@ -18,7 +18,7 @@
 #include "outcome.h"
 #include "process.h"
 #include "request.h"
-#include "sandbox.h"
+#include "prepare.h"
 #include "slots.h"
 #include "supervise.h"
 

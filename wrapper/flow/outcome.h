@@ -6,7 +6,7 @@
 
 #include "config.h"
 #include "request.h"
-#include "sandbox.h"
+#include "prepare.h"
 #include "supervise.h"
 
 /* "cgijail: refused: <reason>", a "refused" record, exit(status). */

@@ -1,12 +1,12 @@
-/* seccomp_gen.c - cgijail-seccomp-gen, run at build time (never installed):
- * builds the filter of each network variant with sc_build_ctx() (seccomp.c,
+/* scgen.c - cgijail-seccomp-gen, run at build time (never installed):
+ * builds the filter of each network variant with sc_build_ctx() (scpolicy.c,
  * libseccomp), exports the BPF programs and writes them as a C header of
  * struct sock_filter arrays for the wrapper's sc_apply().
  *
  * Usage: cgijail-seccomp-gen OUT.h [OUT.pfc]
  * OUT.pfc, if given, receives libseccomp's readable pseudo-code of both
  * variants, for review. */
-#include "seccomp.h"
+#include "scpolicy.h"
 
 #include <errno.h>
 #include <linux/filter.h>

@@ -1,4 +1,5 @@
-/* cgroup.h - per-tenant and per-request cgroups (issue 3).
+/* cgroup.h - per-tenant and per-request cgroups (wrapper/sys/cgroup/; its
+ * files and what each does are listed in cgroup/cgint.h).
  *
  * Who calls what (docs/cgroups.md has the placement and the reasoning):
  *
@@ -28,7 +29,7 @@
  *         cg_leaf_remove rmdirs through t's descriptors.
  *
  * Directories cgijail creates are mode 0755 whatever the caller's umask
- * (cgroupfs applies it; a 0000 leaf would lock the supervisor out). 
+ * (cgroupfs applies it; a 0000 leaf would lock the supervisor out).
  *
  * Placement rules enforced by cg_open:
  *   - the parent is absolute below every hierarchy's root, every component
@@ -47,9 +48,10 @@
  *     parent itself; memory and pids must be available in the parent, cpu
  *     is used when available (a tenant cpu limit without it fails).
  *
- * Every function returns 0 or -1 with *reason set to a static string
- * (errno is left as the failing call set it); nothing is printed (the
- * libcgroup logger is switched off).  Not thread-safe (static buffers). */
+ * Every function returns 0 or -1 with *reason set as err.h describes (a
+ * failed system call's errno is named in it, and errno keeps its value);
+ * nothing is printed (the libcgroup logger is switched off).  Not
+ * thread-safe (static buffers). */
 #ifndef CGIJAIL_CGROUP_H
 #define CGIJAIL_CGROUP_H
 

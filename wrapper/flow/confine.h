@@ -1,0 +1,37 @@
+/* confine.h - the script's side of one request, after the fork.
+ *
+ * confine_exec() is the child process of supervise.c and never returns.  Its
+ * steps, in this order (the reasoning of minijail and systemd: ids before
+ * seccomp so the filter need not allow set*id/capset; no_new_privs before
+ * Landlock; seccomp last, so every step before it may use any syscall):
+ *
+ *   1. attach to the request's cgroup leaf    (still root)
+ *   2. own process group                      (no-cgroup kill fallback)
+ *   3. proc_drop_privileges()                 ids, groups, capabilities,
+ *                                             securebits, no_new_privs
+ *   4. PR_SET_PDEATHSIG SIGKILL               set after the id switch,
+ *                                             which clears it; the parent
+ *                                             must still be the supervisor
+ *   5. rlimits (rlimits.c)
+ *   6. signal mask emptied
+ *   7. Landlock (landlock.c), as the target user
+ *   8. seccomp (seccomp.c)
+ *   9. proc_exec(): fchdir, umask, execve
+ *
+ * Failures are reported to the supervisor on the status pipe (one message,
+ * "E<exit status> <reason>"), which also carries notes of best-effort steps
+ * that were skipped ("N<note>"); the pipe is close-on-exec, so the
+ * supervisor reads EOF exactly when the execve succeeded. */
+#ifndef CGIJAIL_CONFINE_H
+#define CGIJAIL_CONFINE_H
+
+#include <sys/types.h>
+
+#include "prepare.h"
+
+/* Runs steps 1-9 in the forked child; status_fd is the pipe's write end
+ * (O_CLOEXEC), supervisor the parent's pid. */
+_Noreturn void confine_exec(const struct sb_plan *plan, int status_fd,
+			    pid_t supervisor);
+
+#endif
