@@ -8,7 +8,6 @@
  * over POLICY_MAX_LINE bytes refuses the whole file. */
 #include "policy.h"
 
-
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>

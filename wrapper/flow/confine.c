@@ -6,6 +6,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "exitcodes.h"
 #include "landlock.h"
 #include "process.h"
@@ -35,6 +36,15 @@ static _Noreturn void die(int fd, int status, const char *what, const char *why)
 	_exit(status);
 }
 
+/* die() for a failed system call: errno named in the reason (err.h). */
+static _Noreturn void die_sys(int fd, int status, const char *what)
+{
+	const char *why = NULL;
+
+	(void)err_sys(&why, what);
+	die(fd, status, why, NULL);
+}
+
 void confine_exec(const struct sb_plan *p, int fd, pid_t supervisor)
 {
 	const char *why = NULL;
@@ -49,7 +59,7 @@ void confine_exec(const struct sb_plan *p, int fd, pid_t supervisor)
 
 	/* 2. A process group of its own: the supervisor's fallback handle. */
 	if (setpgid(0, 0) != 0)
-		die(fd, CGIJAIL_EXIT_SANDBOX, "setpgid failed", NULL);
+		die_sys(fd, CGIJAIL_EXIT_SANDBOX, "setpgid failed");
 
 	/* 3. Become the target, completely. */
 	if (proc_drop_privileges(p->tgt, p->gid, &why) != 0)
@@ -57,7 +67,7 @@ void confine_exec(const struct sb_plan *p, int fd, pid_t supervisor)
 
 	/* 4. Die with the supervisor. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) != 0)
-		die(fd, CGIJAIL_EXIT_SANDBOX, "cannot set the parent-death signal", NULL);
+		die_sys(fd, CGIJAIL_EXIT_SANDBOX, "cannot set the parent-death signal");
 	if (getppid() != supervisor)
 		die(fd, CGIJAIL_EXIT_SANDBOX, "the supervisor is gone", NULL);
 
@@ -67,7 +77,7 @@ void confine_exec(const struct sb_plan *p, int fd, pid_t supervisor)
 
 	/* 6. The supervisor blocked its signals before the fork. */
 	if (sigemptyset(&none) != 0 || sigprocmask(SIG_SETMASK, &none, NULL) != 0)
-		die(fd, CGIJAIL_EXIT_SANDBOX, "cannot reset the signal mask", NULL);
+		die_sys(fd, CGIJAIL_EXIT_SANDBOX, "cannot reset the signal mask");
 
 	/* 7. Landlock, as the target user. */
 	if (p->ll != NULL) {

@@ -16,9 +16,9 @@
 #include "exitcodes.h"
 #include "log.h"
 #include "outcome.h"
+#include "prepare.h"
 #include "process.h"
 #include "request.h"
-#include "prepare.h"
 #include "slots.h"
 #include "supervise.h"
 

@@ -13,8 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "exitcodes.h"
 #include "confine.h"
+#include "err.h"
+#include "exitcodes.h"
 #include "process.h"
 
 #define KILL_WAIT_MS 2000
@@ -119,12 +120,11 @@ static int setup_signals(sigset_t *old, const char **reason)
 	    sigaddset(&set, SIGHUP) != 0 || sigaddset(&set, SIGQUIT) != 0 ||
 	    sigaddset(&set, SIGPIPE) != 0 ||
 	    sigprocmask(SIG_BLOCK, &set, old) != 0) {
-		*reason = "cannot block signals";
-		return -1;
+		return err_sys(reason, "cannot block signals");
 	}
 	int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0)
-		*reason = "signalfd failed";
+		return err_sys(reason, "signalfd failed");
 	return sfd;
 }
 
@@ -173,19 +173,16 @@ int sv_run(const struct sb_plan *plan, struct cg_leaf *leaf, uint64_t wall_ms,
 	if (sfd < 0)
 		return -1;
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
-		*reason = "cannot create the status pipe";
-		return -1;
+		return err_sys(reason, "cannot create the status pipe");
 	}
 	if (fcntl(pfd[0], F_SETFL, O_NONBLOCK) != 0) {
-		*reason = "cannot set up the status pipe";
-		return -1;
+		return err_sys(reason, "cannot set up the status pipe");
 	}
 	now_mono(&start);
 	pid_t supervisor = getpid();
 	s.child = fork();
 	if (s.child < 0) {
-		*reason = "fork failed";
-		return -1;
+		return err_sys(reason, "fork failed");
 	}
 	if (s.child == 0) {
 		(void)close(pfd[0]);

@@ -6,8 +6,6 @@
  * Usage: cgijail-seccomp-gen OUT.h [OUT.pfc]
  * OUT.pfc, if given, receives libseccomp's readable pseudo-code of both
  * variants, for review. */
-#include "scpolicy.h"
-
 #include <errno.h>
 #include <linux/filter.h>
 #include <stdint.h>
@@ -16,6 +14,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include "scpolicy.h"
 
 static const struct {
 	enum sc_network net;

@@ -58,8 +58,6 @@
 
 #include <errno.h>
 #include <stdint.h>
-/* ---- Policy: libseccomp rules, for the generator and the unit test. ------ */
-
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>

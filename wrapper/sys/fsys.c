@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "rules.h"
 
 void fsys_walk_close(struct walk *w)
@@ -47,7 +48,7 @@ int fsys_walk_dir(const char *dir, struct walk *w, const char **reason,
 	}
 	w->fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (w->fd < 0 || fstat(w->fd, &w->st[0]) != 0) {
-		*reason = "cannot be opened";
+		(void)err_sys(reason, "cannot be opened");
 		*bad = 1;
 		fsys_walk_close(w);
 		return -1;
@@ -171,13 +172,15 @@ int fsys_check_interpreter(const char *path, const char **reason)
 
 int fsys_open_cwd(char *buf, size_t bufsz, struct stat *st, const char **reason)
 {
-	if (getcwd(buf, bufsz) == NULL || buf[0] != '/') {
-		*reason = "cannot determine the working directory";
+	if (getcwd(buf, bufsz) == NULL)
+		return err_sys(reason, "cannot determine the working directory");
+	if (buf[0] != '/') {
+		*reason = "the working directory is not reachable from /";
 		return -1;
 	}
 	int fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, st) != 0) {
-		*reason = "cannot open the working directory";
+		(void)err_sys(reason, "cannot open the working directory");
 		if (fd >= 0)
 			(void)close(fd);
 		return -1;
@@ -230,7 +233,7 @@ int fsys_open_root_dir(const char *path, mode_t last_mode, const char **reason)
 		if (next < 0 && errno == ENOENT) {
 			mode_t mode = last ? last_mode : 0755;
 			if (mkdirat(fd, name, mode) != 0 && errno != EEXIST) {
-				*reason = "cannot be created";
+				(void)err_sys(reason, "cannot be created");
 				(void)close(fd);
 				return -1;
 			}
@@ -239,7 +242,7 @@ int fsys_open_root_dir(const char *path, mode_t last_mode, const char **reason)
 			if (next >= 0 && (fstat(next, &st) != 0 ||
 					  (st.st_uid == 0 && (st.st_mode & 07777) != mode &&
 					   fchmod(next, mode) != 0))) {
-				*reason = "cannot set the mode of a directory it created";
+				(void)err_sys(reason, "cannot set the mode of a directory it created");
 				(void)close(next);
 				(void)close(fd);
 				return -1;
@@ -272,10 +275,8 @@ int fsys_ensure_subdir(int basefd, const char *name, uid_t uid, gid_t gid,
 		*reason = "has an invalid name";
 		return -1;
 	}
-	if (mkdirat(basefd, name, 0700) != 0 && errno != EEXIST) {
-		*reason = "cannot be created";
-		return -1;
-	}
+	if (mkdirat(basefd, name, 0700) != 0 && errno != EEXIST)
+		return err_sys(reason, "cannot be created");
 	fd = open_dir_at(basefd, name);
 	if (fd < 0) {
 		*reason = errno == ELOOP || errno == ENOTDIR ?
@@ -292,11 +293,11 @@ int fsys_ensure_subdir(int basefd, const char *name, uid_t uid, gid_t gid,
 		goto fail;
 	}
 	if ((st.st_uid != uid || st.st_gid != gid) && fchown(fd, uid, gid) != 0) {
-		*reason = "cannot be given to its owner";
+		(void)err_sys(reason, "cannot be given to its owner");
 		goto fail;
 	}
 	if ((st.st_mode & 07777) != mode && fchmod(fd, mode) != 0) {
-		*reason = "cannot be given its mode";
+		(void)err_sys(reason, "cannot be given its mode");
 		goto fail;
 	}
 	return fd;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "err.h"
 #include "strutil.h"
 
 #define NSS_BUF 16384
@@ -42,10 +43,8 @@ int ids_user_by_name(const char *name, struct identity *id, const char **reason)
 	char buf[NSS_BUF];
 	int e = getpwnam_r(name, &pw, buf, sizeof(buf), &res);
 
-	if (e != 0) {
-		*reason = "user lookup failed";
-		return -1;
-	}
+	if (e != 0)
+		return err_sysn(reason, "user lookup failed", e);
 	if (res == NULL) {
 		*reason = "no such user";
 		return -1;
@@ -59,10 +58,8 @@ int ids_user_by_uid(uid_t uid, struct identity *id, const char **reason)
 	char buf[NSS_BUF];
 	int e = getpwuid_r(uid, &pw, buf, sizeof(buf), &res);
 
-	if (e != 0) {
-		*reason = "user lookup failed";
-		return -1;
-	}
+	if (e != 0)
+		return err_sysn(reason, "user lookup failed", e);
 	if (res == NULL) {
 		*reason = "no such user";
 		return -1;
@@ -76,10 +73,8 @@ int ids_group_by_name(const char *name, gid_t *gid, const char **reason)
 	char buf[NSS_BUF];
 	int e = getgrnam_r(name, &gr, buf, sizeof(buf), &res);
 
-	if (e != 0) {
-		*reason = "group lookup failed";
-		return -1;
-	}
+	if (e != 0)
+		return err_sysn(reason, "group lookup failed", e);
 	if (res == NULL) {
 		*reason = "no such group";
 		return -1;
@@ -94,10 +89,8 @@ int ids_group_exists(gid_t gid, const char **reason)
 	char buf[NSS_BUF];
 	int e = getgrgid_r(gid, &gr, buf, sizeof(buf), &res);
 
-	if (e != 0) {
-		*reason = "group lookup failed";
-		return -1;
-	}
+	if (e != 0)
+		return err_sysn(reason, "group lookup failed", e);
 	if (res == NULL) {
 		*reason = "no such group";
 		return -1;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "fsys.h"
 #include "rules.h"
 
@@ -51,11 +52,14 @@ int log_open_file(const char *path, const char **reason)
 	int e = errno;
 	fsys_walk_close(&w);
 	if (fd < 0) {
-		*reason = e == ELOOP ? "log_file is a symbolic link" : "cannot open log_file";
-		return -1;
+		if (e == ELOOP) {
+			*reason = "log_file is a symbolic link";
+			return -1;
+		}
+		return err_sysn(reason, "cannot open log_file", e);
 	}
 	if (fstat(fd, &st) != 0) {
-		*reason = "cannot stat log_file";
+		(void)err_sys(reason, "cannot stat log_file");
 		(void)close(fd);
 		return -1;
 	}

@@ -16,6 +16,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "err.h"
+
 extern char **environ;
 
 /* fds 0-2 must be open and usable in their direction: a closed one (or the
@@ -75,16 +77,13 @@ int proc_sanitize(char ***caller_env, const char **reason)
 	environ = NULL;
 	(void)umask(077);
 	if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
-		*reason = "cannot close inherited file descriptors";
-		return -1;
+		return err_sys(reason, "cannot close inherited file descriptors");
 	}
 	if (ensure_std_fds() != 0) {
-		*reason = "cannot open /dev/null for a missing standard descriptor";
-		return -1;
+		return err_sys(reason, "cannot open /dev/null for a missing standard descriptor");
 	}
 	if (reset_signals() != 0) {
-		*reason = "cannot reset signal dispositions";
-		return -1;
+		return err_sys(reason, "cannot reset signal dispositions");
 	}
 	return 0;
 }
@@ -185,28 +184,25 @@ int proc_drop_privileges(const struct identity *t, gid_t gid, const char **reaso
 	if (lock_out_root(secbits, &msgs, reason) != 0)
 		return -1;
 	if (setgroups(t->ngroups, t->groups) != 0) {
-		*reason = "setgroups failed";
-		return -1;
+		return err_sys(reason, "setgroups failed");
 	}
 	if (setresgid(gid, gid, gid) != 0) {
-		*reason = "setresgid failed";
-		return -1;
+		return err_sys(reason, "setresgid failed");
 	}
 	if (setresuid(t->uid, t->uid, t->uid) != 0) {
-		*reason = "setresuid failed";
-		return -1;
+		return err_sys(reason, "setresuid failed");
 	}
 	none = cap_init();
 	if (none == NULL || cap_set_proc(none) != 0) {
+		int e = errno;
+
 		if (none)
 			(void)cap_free(none);
-		*reason = "cannot clear capability sets";
-		return -1;
+		return err_sysn(reason, "cannot clear capability sets", e);
 	}
 	(void)cap_free(none);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) != 0) {
-		*reason = "cannot set no_new_privs";
-		return -1;
+		return err_sys(reason, "cannot set no_new_privs");
 	}
 
 	/* Verify: nothing privileged may remain. */
@@ -257,8 +253,7 @@ int proc_supervisor_privileges(const char **reason)
 
 	if (prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L) != 0 ||
 	    setrlimit(RLIMIT_CORE, &nocore) != 0) {
-		*reason = "cannot make the supervisor non-dumpable";
-		return -1;
+		return err_sys(reason, "cannot make the supervisor non-dumpable");
 	}
 	if (lock_out_root(secbits, &msgs, reason) != 0)
 		return -1;
@@ -266,15 +261,17 @@ int proc_supervisor_privileges(const char **reason)
 	if (want == NULL || cap_set_flag(want, CAP_PERMITTED, 1, keep, CAP_SET) != 0 ||
 	    cap_set_flag(want, CAP_EFFECTIVE, 1, keep, CAP_SET) != 0 ||
 	    cap_set_proc(want) != 0) {
+		int e = errno;
+
 		if (want)
 			(void)cap_free(want);
-		*reason = "cannot reduce the supervisor's capabilities";
-		return -1;
+		return err_sysn(reason, "cannot reduce the supervisor's capabilities", e);
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) != 0) {
+		int e = errno;
+
 		(void)cap_free(want);
-		*reason = "cannot set the supervisor's no_new_privs";
-		return -1;
+		return err_sysn(reason, "cannot set the supervisor's no_new_privs", e);
 	}
 	have = cap_get_proc();
 	same = have != NULL && cap_compare(have, want) == 0;
@@ -308,11 +305,9 @@ int proc_exec(int dirfd, mode_t mask, const char *interpreter,
 	      char *const argv[], char *const envp[], const char **reason)
 {
 	if (fchdir(dirfd) != 0) {
-		*reason = "cannot enter the script's directory";
-		return -1;
+		return err_sys(reason, "cannot enter the script's directory");
 	}
 	(void)umask(mask);
 	execve(interpreter, argv, envp);
-	*reason = "cannot execute the interpreter";
-	return -1;
+	return err_sys(reason, "cannot execute the interpreter");
 }

@@ -2,20 +2,18 @@
  * after the id switch (flow/confine.c). */
 #include "rlimits.h"
 
+#include "err.h"
+
 int rl_apply(const struct rl_item *items, size_t n, const char **reason)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct rlimit cur, set;
 
-		if (getrlimit(items[i].resource, &cur) != 0) {
-			*reason = items[i].name;
-			return -1;
-		}
+		if (getrlimit(items[i].resource, &cur) != 0)
+			return err_sys(reason, items[i].name);
 		set = rl_clamp(items[i].lim, cur);
-		if (setrlimit(items[i].resource, &set) != 0) {
-			*reason = items[i].name;
-			return -1;
-		}
+		if (setrlimit(items[i].resource, &set) != 0)
+			return err_sys(reason, items[i].name);
 	}
 	return 0;
 }

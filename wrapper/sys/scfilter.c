@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/prctl.h>
 
+#include "err.h"
 #include "seccomp_bpf.h"   /* generated: sc_bpf_unix_only[], sc_bpf_inet[] */
 
 size_t sc_program(enum sc_network net, const struct sock_filter **insns)
@@ -48,8 +49,7 @@ int sc_apply(enum sc_network net, const char **reason)
 		.filter = (struct sock_filter *)(uintptr_t)insns,
 	};
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0L, 0L) != 0) {
-		*reason = "cannot load the seccomp filter";
-		return -1;
+		return err_sys(reason, "cannot load the seccomp filter");
 	}
 	return 0;
 }

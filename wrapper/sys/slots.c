@@ -7,6 +7,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "fsys.h"
 
 int slot_acquire(const char *run_dir, const char *user, unsigned concurrency,
@@ -30,7 +31,7 @@ int slot_acquire(const char *run_dir, const char *user, unsigned concurrency,
 			    O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY,
 			    0600);
 		if (fd < 0) {
-			*reason = "cannot open a concurrency slot file";
+			(void)err_sys(reason, "cannot open a concurrency slot file");
 			(void)close(dirfd);
 			return -1;
 		}
@@ -42,7 +43,7 @@ int slot_acquire(const char *run_dir, const char *user, unsigned concurrency,
 		int e = errno;
 		(void)close(fd);
 		if (e != EWOULDBLOCK) {
-			*reason = "cannot lock a concurrency slot file";
+			(void)err_sysn(reason, "cannot lock a concurrency slot file", e);
 			(void)close(dirfd);
 			return -1;
 		}
