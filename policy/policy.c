@@ -27,7 +27,7 @@
 #define XSTR(x) STR(x)
 
 /* A key of the policy: where it lives, how its value is parsed, whether a
- * users.d drop-in may set it.  Issue 3's sections are further rows. */
+ * users.d drop-in may set it.  [limits], [tenant] and [sandbox] are further rows. */
 struct keyspec {
 	const char *section;
 	const char *name;
@@ -563,8 +563,8 @@ static bool section_known(const char *name)
 	return false;
 }
 
-/* How messages name a key: "min_uid" in [wrapper] (the names issue 2's
- * messages used), "limits.memory" elsewhere, where names repeat across
+/* How messages name a key: "min_uid" in [wrapper] (short, as the first
+ * policy format had them), "limits.memory" elsewhere, where names repeat across
  * sections. */
 static const char *label(const struct keyspec *k, char *buf, size_t bufsz)
 {

@@ -3,7 +3,7 @@
  * Pure code: the parser reads from a FILE* it is given and never opens,
  * stats or otherwise touches the system, so tests feed it text
  * (tests/unit/test_policy.c).  Opening the policy file safely (ownership,
- * modes, no symlinks) is wrapper/fsys.c's job. */
+ * modes, no symlinks) is wrapper/sys/config.c's job. */
 #ifndef CGIJAIL_POLICY_H
 #define CGIJAIL_POLICY_H
 
@@ -17,7 +17,7 @@
 #define POLICY_MAX_LINE 1024 /* bytes per line, newline excluded */
 #define POLICY_MAX_LIST 32   /* entries in any list value */
 
-/* Ranges of the issue 3 keys (see the fields below). */
+/* Ranges of the [limits], [tenant] and [sandbox] keys (see the fields below). */
 #define POLICY_SIZE_MAX (1ULL << 50)          /* 1048576G: any size key */
 #define POLICY_MEMORY_MIN (4ULL << 20)        /* 4M: limits/tenant memory */
 #define POLICY_TASKS_MAX 4194304UL            /* the kernel's PID_MAX_LIMIT */
@@ -48,7 +48,7 @@ struct policy {
 	mode_t umask;             /* <= 0777 */
 	char *log_file;           /* absolute, or NULL when unset */
 
-	/* Issue 3 (docs/cgijail.conf.5 has the syntax, ranges, defaults).
+	/* The sandbox keys (docs/cgijail.conf.5 has the syntax, ranges, defaults).
 	 * 0 in a limit means "no limit", only where the key accepts "none"
 	 * (limits.memory, limits.tasks, tenant.memory, tenant.tasks,
 	 * tenant.cpu); every other field is never 0 after a successful parse.

@@ -136,7 +136,7 @@ def expected_groups(user, primary=None):
 # --------------------------------------------------------------------------
 # policy
 
-# The sandbox sections (issue 3) of every policy the harness writes.  House
+# The sandbox sections of every policy the harness writes.  House
 # rule: tests create cgroups only beneath a cgijail-test parent they own, so
 # cgroup_parent is never the default.  The probe and marker scripts write
 # their markers (and HTTP_X_PROBE_OUT files) into MARKERS: exactly that is
@@ -161,7 +161,7 @@ def tenant_tmpdir(user):
 def sandbox_required():
     if not SANDBOX_POLICY:
         pytest.fail("the wrapper under test does not accept the [sandbox] policy "
-                    "sections (issue 3): cannot test the sandbox", pytrace=False)
+                    "sections: cannot test the sandbox", pytrace=False)
 
 
 def policy_text(sections=None, **over):
@@ -360,7 +360,7 @@ def build_world(wrapper_src, check_src):
 
 def detect_sandbox_policy():
     """Write the default policy; if the check tool refuses it only because of
-    the sandbox sections (a wrapper from before issue 3), fall back to
+    the sandbox sections (a wrapper built without them), fall back to
     [wrapper] alone (SANDBOX_POLICY = False).  Returns SANDBOX_POLICY."""
     global SANDBOX_POLICY
     SANDBOX_POLICY = True

@@ -607,7 +607,7 @@ Test(logfmt, syslog_buffer_too_small)
 	cr_assert_eq(small[n], 'X', "wrote past outsz");
 }
 
-/* ---- accounting fields (issue 3) ----------------------------------------- */
+/* ---- accounting fields --------------------------------------------------- */
 
 Test(logfmt, json_accounting_exact)
 {

@@ -107,9 +107,9 @@ static const char *field(const struct policy *p, int f, char *buf, size_t sz)
 	return buf;
 }
 
-/* Every issue 3 field but skip (-1: none) and those named in changed
+/* Every sandbox field but skip (-1: none) and those named in changed
  * (",limits.memory,sandbox.read,") holds its default. */
-static void expect_issue3_defaults_except(const struct policy *p, int skip, const char *changed)
+static void expect_sandbox_defaults_except(const struct policy *p, int skip, const char *changed)
 {
 	char b[2048], name[64];
 
@@ -147,7 +147,7 @@ static void expect_defaults_except(const struct policy *p, const char *changed)
 	if (UNCHANGED("log_file"))
 		cr_expect_null(p->log_file);
 #undef UNCHANGED
-	expect_issue3_defaults_except(p, -1, changed);
+	expect_sandbox_defaults_except(p, -1, changed);
 }
 
 /* ---- defaults -------------------------------------------------------------- */
@@ -853,7 +853,7 @@ Test(policy, failed_parse_is_freeable)
 	policy_free(&p);
 }
 
-/* ==== issue 3: [limits], [tenant], [sandbox] ======================================== */
+/* ==== [limits], [tenant], [sandbox] ====================================================== */
 
 static int parse_named(struct policy *p, const char *text, bool dropin, const char *name,
 		       struct policy_error *err)
@@ -968,12 +968,12 @@ static const struct {
 	{ "[limits]\ncpu = 5s\n[wrapper]\n[limits]\n", L_CPU, "5" },
 };
 
-ParameterizedTestParameters(policy, issue3_values)
+ParameterizedTestParameters(policy, sandbox_values)
 {
 	INDEX_PARAMS(values);
 }
 
-ParameterizedTest(size_t *i, policy, issue3_values)
+ParameterizedTest(size_t *i, policy, sandbox_values)
 {
 	struct policy p;
 	struct policy_error e = { 0 };
@@ -1195,12 +1195,12 @@ static const struct {
 	{ "[limits]\n\n\n# x\nmemory = 3M\n", "cgijail.conf:5: limits.memory" E_MEM },
 };
 
-ParameterizedTestParameters(policy, issue3_bad_values)
+ParameterizedTestParameters(policy, sandbox_bad_values)
 {
 	INDEX_PARAMS(bad_values);
 }
 
-ParameterizedTest(size_t *i, policy, issue3_bad_values)
+ParameterizedTest(size_t *i, policy, sandbox_bad_values)
 {
 	struct policy p;
 	struct policy_error e;
@@ -1279,12 +1279,12 @@ static const struct {
 	  "limits.memory=8589934592;tenant.memory=17179869184" },
 };
 
-ParameterizedTestParameters(policy, issue3_dropin_overrides)
+ParameterizedTestParameters(policy, sandbox_dropin_overrides)
 {
 	INDEX_PARAMS(dropins);
 }
 
-ParameterizedTest(size_t *i, policy, issue3_dropin_overrides)
+ParameterizedTest(size_t *i, policy, sandbox_dropin_overrides)
 {
 	const char *want[NFIELDS];
 	char changes[256], b[2048];
@@ -1347,12 +1347,12 @@ static const struct {
 	  "its tenant)" },
 };
 
-ParameterizedTestParameters(policy, issue3_dropin_errors)
+ParameterizedTestParameters(policy, sandbox_dropin_errors)
 {
 	INDEX_PARAMS(dropin_errors);
 }
 
-ParameterizedTest(size_t *i, policy, issue3_dropin_errors)
+ParameterizedTest(size_t *i, policy, sandbox_dropin_errors)
 {
 	struct policy p;
 	struct policy_error e = { 0 };
@@ -1400,12 +1400,12 @@ static const struct {
 	{ "[sandbox]\nlandlock = off\nread = /srv\nnetwork = tcp:80\ncgroup = off\n", NULL },
 };
 
-ParameterizedTestParameters(policy, issue3_cross_validation)
+ParameterizedTestParameters(policy, sandbox_cross_validation)
 {
 	INDEX_PARAMS(cross);
 }
 
-ParameterizedTest(size_t *i, policy, issue3_cross_validation)
+ParameterizedTest(size_t *i, policy, sandbox_cross_validation)
 {
 	struct policy p;
 	struct policy_error e = { 0 };
@@ -1425,7 +1425,7 @@ ParameterizedTest(size_t *i, policy, issue3_cross_validation)
 	policy_free(&p);
 }
 
-Test(policy, issue3_validate_incomplete)
+Test(policy, sandbox_validate_incomplete)
 {
 	struct policy p;
 	struct policy_error e = { 0 };
@@ -1440,7 +1440,7 @@ Test(policy, issue3_validate_incomplete)
 
 /* ---- freeing after partial failures ---------------------------------------------------- */
 
-Test(policy, issue3_failed_parse_is_freeable)
+Test(policy, sandbox_failed_parse_is_freeable)
 {
 	static const char *const texts[] = {
 		"[sandbox]\nread = /a /b ~/c\nwrite = /d\nexec = /e /f\ncgroup_parent = x/y\n"
@@ -1502,7 +1502,7 @@ ParameterizedTest(size_t *i, policy, cgroup_parent_rule)
 
 /* The defaults documented in docs/cgijail.conf.5, written out as a policy
  * file, parse to exactly policy_defaults(). */
-Test(policy, issue3_documented_defaults_round_trip)
+Test(policy, sandbox_documented_defaults_round_trip)
 {
 	static const char text[] =
 		"[limits]\ncpu = 10s\nwall = 30s\nmemory = 256M\ntasks = 32\nopen_files = 64\n"
@@ -1522,7 +1522,7 @@ Test(policy, issue3_documented_defaults_round_trip)
 	p.sandbox.seccomp = false;
 	p.sandbox.network.mode = NET_ANY;
 	cr_assert_eq(parse_str(&p, text, &e), 0, "%u: %s", e.line, e.reason);
-	expect_issue3_defaults_except(&p, -1, ",");
+	expect_sandbox_defaults_except(&p, -1, ",");
 	cr_expect_eq(policy_validate(&p, "cgijail.conf", &e), 0, "%s", e.reason);
 	policy_free(&p);
 }

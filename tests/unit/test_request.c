@@ -241,7 +241,8 @@ Test(request, init_fields)
 		a.mode = t[i].mode;
 		a.userdir = t[i].userdir;
 		memset(&rq, 0xa5, sizeof(rq));
-		request_init(&rq, &a, on_report, &s);
+		request_init(&rq, on_report, &s);
+		request_set_args(&rq, &a);
 		cr_assert_str_eq(rq.mode, t[i].want);
 		cr_assert_eq(rq.walk.fd, -1);
 		cr_assert_eq(rq.caller_uid, (uid_t)-1);
@@ -268,7 +269,8 @@ Test(request, locate_interp_ok)
 	path_of(d, sizeof(d), "www/sub");
 	struct request_args a = interp_args(p);
 
-	request_init(&rq, &a, on_report, &s);
+	request_init(&rq, on_report, &s);
+	request_set_args(&rq, &a);
 	cr_assert_eq(request_locate_script(&rq), 0, "%s", rq.reason);
 	cr_assert_str_eq(rq.script, p);
 	cr_assert_str_eq(rq.dir, d);
@@ -302,7 +304,8 @@ Test(request, locate_symlinked_script_is_the_link)
 	path_of(t, sizeof(t), "www/sub/s.py");
 	struct request_args a = interp_args(p);
 
-	request_init(&rq, &a, on_report, &s);
+	request_init(&rq, on_report, &s);
+	request_set_args(&rq, &a);
 	cr_assert_eq(request_locate_script(&rq), 0, "%s", rq.reason);
 	cr_assert(S_ISLNK(rq.script_st.st_mode), "the symlink's target was examined");
 	cr_assert_eq(lstat(p, &lst), 0);
@@ -342,7 +345,8 @@ Test(request, locate_failures)
 			 locate_fail_cases[i].why);
 		struct request_args a = interp_args(p);
 
-		request_init(&rq, &a, on_report, &s);
+		request_init(&rq, on_report, &s);
+		request_set_args(&rq, &a);
 		cr_assert_eq(request_locate_script(&rq), -1, "%s located", p);
 		assert_one_failure(&rq, &s, want);
 		if (strcmp(locate_fail_cases[i].subj, "directory") == 0)
@@ -367,7 +371,8 @@ Test(request, locate_unusable_paths)
 		struct request_args a = interp_args(bad[i]);
 
 		snprintf(want, sizeof(want), "script '%s' is not a usable path", bad[i]);
-		request_init(&rq, &a, on_report, &s);
+		request_init(&rq, on_report, &s);
+		request_set_args(&rq, &a);
 		cr_assert_eq(request_locate_script(&rq), -1, "'%s' located", bad[i]);
 		assert_one_failure(&rq, &s, want);
 		request_free(&rq);
@@ -386,7 +391,8 @@ Test(request, locate_suexec_cwd)
 
 	/* without a cwd stat (cgijail-check) */
 	struct seen s = { 0 };
-	request_init(&rq, &a, on_report, &s);
+	request_init(&rq, on_report, &s);
+	request_set_args(&rq, &a);
 	snprintf(rq.cwd, sizeof(rq.cwd), "%s", cwd);
 	cr_assert_eq(request_locate_script(&rq), 0, "%s", rq.reason);
 	cr_assert_str_eq(rq.script, p);
@@ -395,7 +401,8 @@ Test(request, locate_suexec_cwd)
 
 	/* the wrapper: "." must be the directory that was walked */
 	struct seen s2 = { 0 };
-	request_init(&rq, &a, on_report, &s2);
+	request_init(&rq, on_report, &s2);
+	request_set_args(&rq, &a);
 	snprintf(rq.cwd, sizeof(rq.cwd), "%s", cwd);
 	cr_assert_eq(stat(cwd, &rq.cwd_st), 0);
 	rq.have_cwd_st = true;
@@ -409,7 +416,8 @@ Test(request, locate_suexec_cwd)
 
 	/* "." is some other directory than the walked one */
 	struct seen s3 = { 0 };
-	request_init(&rq, &a, on_report, &s3);
+	request_init(&rq, on_report, &s3);
+	request_set_args(&rq, &a);
 	snprintf(rq.cwd, sizeof(rq.cwd), "%s", cwd);
 	cr_assert_eq(stat(other, &rq.cwd_st), 0);
 	rq.have_cwd_st = true;
@@ -421,13 +429,31 @@ Test(request, locate_suexec_cwd)
 
 	/* an unnormalized cwd */
 	struct seen s4 = { 0 };
-	request_init(&rq, &a, on_report, &s4);
+	request_init(&rq, on_report, &s4);
+	request_set_args(&rq, &a);
 	int n = snprintf(rq.cwd, sizeof(rq.cwd), "%s/./www", root);
 	cr_assert(n > 0 && (size_t)n < sizeof(rq.cwd));
 	cr_assert_eq(request_locate_script(&rq), -1);
 	snprintf(want, sizeof(want),
 		 "working directory '%s/./www' is not an absolute normalized path", root);
 	assert_one_failure(&rq, &s4, want);
+	request_free(&rq);
+
+	/* the wrapper leaves rq.cwd empty: the process's working directory is
+	 * opened and must be the directory that was walked */
+	char saved[PATH_MAX];
+	struct seen s5 = { 0 };
+	cr_assert_not_null(getcwd(saved, sizeof(saved)));
+	cr_assert_eq(chdir(cwd), 0);
+	request_init(&rq, on_report, &s5);
+	request_set_args(&rq, &a);
+	int rc = request_locate_script(&rq);
+	cr_assert_eq(chdir(saved), 0);
+	cr_assert_eq(rc, 0, "%s", rq.reason);
+	cr_assert_str_eq(rq.cwd, cwd);
+	cr_assert(rq.have_cwd_st);
+	cr_assert_str_eq(rq.script, p);
+	cr_assert_str_eq(s5.last_ok_detail, "is the directory that was walked");
 	request_free(&rq);
 }
 
@@ -451,7 +477,8 @@ Test(request, check_caller)
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct seen s = { 0 };
 
-		request_init(&rq, &a, on_report, &s);
+		request_init(&rq, on_report, &s);
+		request_set_args(&rq, &a);
 		int rc = request_check_caller(&rq, &p, t[i].uid);
 		cr_assert_eq(rq.caller_uid, t[i].uid);
 		if (t[i].rc == 0) {
@@ -472,7 +499,8 @@ Test(request, check_caller)
 	p.callers.v[0] = strdup("root");
 	cr_assert_not_null(p.callers.v[0]);
 	struct seen s = { 0 };
-	request_init(&rq, &a, on_report, &s);
+	request_init(&rq, on_report, &s);
+	request_set_args(&rq, &a);
 	cr_assert_eq(request_check_caller(&rq, &p, 0), -1);
 	assert_one_failure(&rq, &s, "caller 'root' is root, which is never a caller");
 	policy_free(&p);
@@ -498,7 +526,8 @@ Test(request, resolve_target_suexec)
 		struct request rq;
 		struct request_args a = suexec_args(t[i].user, t[i].group, "x.py");
 
-		request_init(&rq, &a, on_report, &s);
+		request_init(&rq, on_report, &s);
+		request_set_args(&rq, &a);
 		cr_assert_eq(request_resolve_target(&rq, &p), -1, "%s:%s accepted", t[i].user,
 			     t[i].group);
 		assert_one_failure(&rq, &s, t[i].want);
@@ -511,7 +540,8 @@ Test(request, resolve_target_suexec)
 	struct seen s = { 0 };
 	struct request rq;
 	struct request_args a = suexec_args("www-data", "www-data", "x.py");
-	request_init(&rq, &a, on_report, &s);
+	request_init(&rq, on_report, &s);
+	request_set_args(&rq, &a);
 	cr_assert_eq(request_resolve_target(&rq, &p), 0, "%s", rq.reason);
 	cr_assert(rq.tgt_known);
 	cr_assert_eq(rq.tgt.uid, 33);
@@ -520,7 +550,8 @@ Test(request, resolve_target_suexec)
 
 	struct seen s2 = { 0 };
 	a = suexec_args("www-data", "daemon", "x.py");
-	request_init(&rq, &a, on_report, &s2);
+	request_init(&rq, on_report, &s2);
+	request_set_args(&rq, &a);
 	cr_assert_eq(request_resolve_target(&rq, &p), -1);
 	assert_one_failure(&rq, &s2, "group of user 'www-data' does not include the requested group");
 	policy_free(&p);
@@ -535,7 +566,8 @@ Test(request, check_interpreter)
 
 	cr_assert_eq(policy_defaults(&p), 0);
 	struct seen s = { 0 };
-	request_init(&rq, &a, on_report, &s);
+	request_init(&rq, on_report, &s);
+	request_set_args(&rq, &a);
 	cr_assert_eq(request_check_interpreter(&rq, &p), 0, "%s", rq.reason);
 	cr_assert_eq(s.fails, 0);
 	cr_assert_str_eq(s.first_ok_subject, "interpreter '/usr/bin/python3'");
@@ -544,7 +576,8 @@ Test(request, check_interpreter)
 	path_of(py, sizeof(py), "py");
 	set_str(&p.interpreter, py);
 	struct seen s2 = { 0 };
-	request_init(&rq, &a, on_report, &s2);
+	request_init(&rq, on_report, &s2);
+	request_set_args(&rq, &a);
 	cr_assert_eq(request_check_interpreter(&rq, &p), -1, "0777 interpreter accepted");
 	snprintf(want, sizeof(want), "interpreter '%s' %s", py,
 		 geteuid() == 0 ? "is writable by group or others" : "is not owned by root");
@@ -558,7 +591,8 @@ Test(request, log_record)
 	struct log_record r;
 	struct request_args a = suexec_args("alice", "alice", "sub/x.py");
 
-	request_init(&rq, &a, NULL, NULL);
+	request_init(&rq, NULL, NULL);
+	request_set_args(&rq, &a);
 	request_log_record(&rq, &r, "refused", "why");
 	cr_assert_null(r.caller, "unknown caller must be NULL");
 	cr_assert_eq(r.caller_uid, -1);
@@ -596,41 +630,51 @@ Test(request, no_report_callback)
 
 	path_of(p, sizeof(p), "nodir/x.py");
 	struct request_args a = interp_args(p);
-	request_init(&rq, &a, NULL, NULL);
+	request_init(&rq, NULL, NULL);
+	request_set_args(&rq, &a);
 	cr_assert_eq(request_locate_script(&rq), -1);
 	snprintf(want, sizeof(want), "directory '%s/nodir' does not exist", root);
 	cr_assert_str_eq(rq.reason, want);
 	request_free(&rq);
 }
 
-Test(request, note_argv)
+/* A refused command line is still recorded: the raw USER, GROUP and CMD
+ * (or the script path) and the caller. */
+Test(request, parse_argv_refused_is_noted)
 {
 	struct request rq;
-	struct request_args a;
-	char *suexec[] = { "cgijail", "~bob", "bobs", "x.py", NULL };
-	char *interp[] = { "cgijail", "/var/www/x.py", NULL };
+	char *suexec[] = { "cgijail", "~bob", "bobs", "../x.py", NULL };
+	char *interp[] = { "cgijail", "/var/www/../x.py", NULL };
 	char *only[] = { "cgijail", NULL };
+	char *good[] = { "cgijail", "~bob", "bobs", "x.py", NULL };
 
-	memset(&a, 0, sizeof(a));
-	a.mode = MODE_SUEXEC;
-	request_init(&rq, &a, NULL, NULL);
-	request_note_argv(&rq, 4, suexec);
+	request_init(&rq, NULL, NULL);
+	cr_assert_eq(request_parse_argv(&rq, 4, suexec, 0), -1);
 	cr_assert_str_eq(rq.a.user, "~bob");
 	cr_assert_str_eq(rq.a.group, "bobs");
-	cr_assert_str_eq(rq.a.cmd, "x.py");
+	cr_assert_str_eq(rq.a.cmd, "../x.py");
+	cr_assert_eq(rq.caller_uid, 0);
+	cr_assert_str_eq(rq.caller, "root");
+	cr_assert_neq(rq.reason[0], '\0');
 
-	request_init(&rq, &a, NULL, NULL);
-	request_note_argv(&rq, 2, interp);
-	cr_assert_str_eq(rq.a.cmd, "/var/www/x.py");
+	request_init(&rq, NULL, NULL);
+	cr_assert_eq(request_parse_argv(&rq, 2, interp, 0), -1);
+	cr_assert_str_eq(rq.a.cmd, "/var/www/../x.py");
 	cr_assert_str_eq(rq.mode, "interpreter");
 	cr_assert_null(rq.a.user);
 
-	request_init(&rq, &a, NULL, NULL);
-	request_note_argv(&rq, 1, only);
-	request_note_argv(&rq, 0, NULL);
+	request_init(&rq, NULL, NULL);
+	cr_assert_eq(request_parse_argv(&rq, 1, only, 0), -1);
 	cr_assert_null(rq.a.user);
 	cr_assert_null(rq.a.cmd);
 	cr_assert_str_eq(rq.mode, "suexec");
+
+	request_init(&rq, NULL, NULL);
+	cr_assert_eq(request_parse_argv(&rq, 4, good, 0), 0);
+	cr_assert_str_eq(rq.mode, "userdir");
+	cr_assert_str_eq(rq.a.user, "bob");
+	cr_assert_str_eq(rq.a.cmd, "x.py");
+	cr_assert_str_eq(rq.reason, "");
 }
 
 /* ==== suite request_root: request_check_script on a root-owned tree ====== */
@@ -687,7 +731,8 @@ static int run_check_gid(const char *rel, gid_t gid, struct request *rq, struct 
 
 	path_of(p, sizeof(p), rel);
 	struct request_args a = interp_args(p);
-	request_init(rq, &a, on_report, s);
+	request_init(rq, on_report, s);
+	request_set_args(rq, &a);
 	cr_assert_eq(request_locate_script(rq), 0, "locate %s: %s", p, rq->reason);
 	rq->tgt.uid = TUID;
 	rq->tgt.gid = TGID;
@@ -900,7 +945,8 @@ Test(request_root, userdir_containment)
 	char p[PATH_MAX];
 	path_of(p, sizeof(p), "www/s.py");
 	struct request_args a = interp_args(p);
-	request_init(&rq, &a, on_report, &s);
+	request_init(&rq, on_report, &s);
+	request_set_args(&rq, &a);
 	cr_assert_eq(request_locate_script(&rq), 0, "%s", rq.reason);
 	rq.tgt.uid = TUID;
 	rq.tgt.gid = TGID;
@@ -918,7 +964,8 @@ Test(request_root, userdir_containment)
 	/* www2 is not below home/www (prefix trick on the userdir) */
 	path_of(p, sizeof(p), "www2/s.py");
 	a = interp_args(p);
-	request_init(&rq, &a, on_report, &s);
+	request_init(&rq, on_report, &s);
+	request_set_args(&rq, &a);
 	cr_assert_eq(request_locate_script(&rq), 0, "%s", rq.reason);
 	rq.tgt.uid = TUID;
 	rq.tgt.gid = TGID;
@@ -953,7 +1000,8 @@ Test(request_root, root_owned_script_refused_as_target)
 	mk_file("www/r.py", 0755, 0, 0);
 	path_of(p, sizeof(p), "www/r.py");
 	struct request_args a = interp_args(p);
-	request_init(&rq, &a, on_report, &s);
+	request_init(&rq, on_report, &s);
+	request_set_args(&rq, &a);
 	cr_assert_eq(request_locate_script(&rq), 0, "%s", rq.reason);
 	cr_assert_eq(request_resolve_target(&rq, &pol), -1);
 	assert_one_failure(&rq, &s, "target 'root' (uid 0, gid 0) is root");
@@ -963,7 +1011,8 @@ Test(request_root, root_owned_script_refused_as_target)
 	struct seen s2 = { 0 };
 	path_of(p, sizeof(p), "www/s.py");
 	a = interp_args(p);
-	request_init(&rq, &a, on_report, &s2);
+	request_init(&rq, on_report, &s2);
+	request_set_args(&rq, &a);
 	cr_assert_eq(request_locate_script(&rq), 0, "%s", rq.reason);
 	cr_assert_eq(request_resolve_target(&rq, &pol), -1);
 	char want[2 * PATH_MAX];
@@ -997,7 +1046,8 @@ Test(request, tenant_root_table)
 		const char *p = t[i].dir;
 		size_t n = 0;
 
-		request_init(&rq, &a, NULL, NULL);
+		request_init(&rq, NULL, NULL);
+		request_set_args(&rq, &a);
 		snprintf(rq.dir, sizeof(rq.dir), "%s", t[i].dir);
 		snprintf(rq.root, sizeof(rq.root), "%s", t[i].root);
 		rq.tgt.uid = 1000;

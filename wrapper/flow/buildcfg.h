@@ -1,4 +1,4 @@
-/* buildcfg.h - settings fixed at compile time (wrapper/buildcfg.c).
+/* buildcfg.h - settings fixed at compile time (buildcfg.c).
  * The policy directory can only be changed by rebuilding: no variable or
  * argument points the setuid wrapper at another policy, lock directory or
  * temporary-directory root. */

@@ -195,9 +195,7 @@ static void print_settings(const struct request *rq, const struct config *cfg)
 static int explain(struct config *cfg, int argc, char *argv[])
 {
 	char *fake[5], dir[PATH_MAX], err[1024];
-	struct request_args args;
 	struct request rq;
-	const char *why = NULL;
 	int fargc = 0, rc;
 
 	if (argc != 1 && argc != 3)
@@ -219,11 +217,11 @@ static int explain(struct config *cfg, int argc, char *argv[])
 		fake[fargc++] = (char *)path;
 	}
 	fake[fargc] = NULL;
-	if (args_parse(fargc, fake, &args, &why) != 0) {
-		print_esc("FAIL  command line: ", why, "\n");
+	request_init(&rq, report, NULL);
+	if (request_parse_argv(&rq, fargc, fake, getuid()) != 0) {
+		print_esc("FAIL  command line: ", rq.reason, "\n");
 		return 1;
 	}
-	request_init(&rq, &args, report, NULL);
 	if (argc == 3)
 		snprintf(rq.cwd, sizeof(rq.cwd), "%.*s",
 			 slash == path ? 1 : (int)(slash - path), path);

@@ -12,10 +12,10 @@
  *   4. PR_SET_PDEATHSIG SIGKILL               set after the id switch,
  *                                             which clears it; the parent
  *                                             must still be the supervisor
- *   5. rlimits (rlimits.c)
+ *   5. rlimits (sys/rlimits.c)
  *   6. signal mask emptied
- *   7. Landlock (landlock.c), as the target user
- *   8. seccomp (seccomp.c)
+ *   7. Landlock (sys/landlock.c), as the target user
+ *   8. seccomp (sys/scfilter.c)
  *   9. proc_exec(): fchdir, umask, execve
  *
  * Failures are reported to the supervisor on the status pipe (one message,

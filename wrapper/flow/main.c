@@ -1,10 +1,11 @@
 /* main.c - cgijail, the setuid wrapper: the ordered steps of one request.
  *
- * Each step either succeeds or ends the request (outcome.c): a refusal
- * before the fork, a fatal error after it.  The checks are in request.c
- * (shared with cgijail-check); the syscalls in process.c, fsys.c, config.c,
- * ids.c, log.c, slots.c, cgroup.c, and after the fork supervise.c (the
- * supervisor) and sandbox.c (the script's ordered confinement). */
+ * This file is the order of the steps before the fork; confine.h has the
+ * order of the script's child after it, supervise.h the supervisor's.  Each
+ * step either succeeds or ends the request (outcome.h): a refusal before
+ * the fork, a fatal error after it.  The checks are request.c's (shared
+ * with cgijail-check), the sandbox's preparation prepare.c's; every system
+ * call is made in wrapper/sys (wrapper/README.md). */
 #include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -24,7 +25,6 @@
 
 int main(int argc, char *argv[])
 {
-	struct request_args args = { 0 };
 	struct request rq;
 	struct config cfg;
 	struct env_out env;
@@ -40,7 +40,7 @@ int main(int argc, char *argv[])
 	unsigned slot = 0;
 
 	/* 1. Trust nothing inherited: environment, fds, signals, umask. */
-	request_init(&rq, &args, NULL, NULL);
+	request_init(&rq, NULL, NULL);
 	if (proc_sanitize(&caller_env, &why) != 0)
 		outcome_refuse(&rq, -1, CGIJAIL_EXIT_REFUSED, why);
 	log_open_syslog();
@@ -53,29 +53,18 @@ int main(int argc, char *argv[])
 		outcome_refuse(&rq, -1, CGIJAIL_EXIT_CONFIG, why);
 
 	/* 3. The command line: suexec protocol, interpreter mode or -V. */
-	if (args_parse(argc, argv, &args, &why) != 0) {
-		request_note_argv(&rq, argc, argv);
-		(void)request_check_caller(&rq, &cfg.pol, getuid()); /* for the record */
-		outcome_refuse(&rq, logfd, CGIJAIL_EXIT_REFUSED, why);
-	}
-	request_init(&rq, &args, NULL, NULL);
+	if (request_parse_argv(&rq, argc, argv, getuid()) != 0)
+		outcome_refuse(&rq, logfd, CGIJAIL_EXIT_REFUSED, rq.reason);
 
 	/* 4. The caller: root (for -V only) or a user listed in caller=. */
-	if (args.mode == MODE_VERSION && getuid() == 0)
+	if (rq.a.mode == MODE_VERSION && getuid() == 0)
 		outcome_version(cgijail_config_dir, cgijail_run_dir, cgijail_state_dir);
 	if (request_check_caller(&rq, &cfg.pol, getuid()) != 0)
 		outcome_refuse(&rq, logfd, CGIJAIL_EXIT_REFUSED, rq.reason);
-	if (args.mode == MODE_VERSION)
+	if (rq.a.mode == MODE_VERSION)
 		outcome_version(cgijail_config_dir, cgijail_run_dir, cgijail_state_dir);
 
 	/* 5. The script: located on descriptors, its owner, every check. */
-	if (args.mode == MODE_SUEXEC) {
-		int cwdfd = fsys_open_cwd(rq.cwd, sizeof(rq.cwd), &rq.cwd_st, &why);
-		if (cwdfd < 0)
-			outcome_refuse(&rq, logfd, CGIJAIL_EXIT_REFUSED, why);
-		(void)close(cwdfd);
-		rq.have_cwd_st = true;
-	}
 	if (request_locate_script(&rq) != 0 ||
 	    request_resolve_target(&rq, &cfg.pol) != 0 ||
 	    request_check_script(&rq, &cfg.pol) != 0)
@@ -117,7 +106,7 @@ int main(int argc, char *argv[])
 	if (sb_cgroup(&cfg.pol, rq.tgt.name, slot, &cg, notes, sizeof(notes), &why) != 0)
 		outcome_refuse(&rq, logfd, CGIJAIL_EXIT_SANDBOX, why);
 
-	/* 11. Fork: the child drops ids, confines itself (sandbox.c) and execs
+	/* 11. Fork: the child drops ids, confines itself (confine.h) and execs
 	 *     the interpreter; this process supervises it to the end. */
 	sb_plan_fill(&plan, &cfg.pol, &cg, ll, &rq.tgt, rq.gid, rq.walk.fd,
 		     exec_argv, env.envp);

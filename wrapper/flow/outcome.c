@@ -116,16 +116,19 @@ void outcome_finished(const struct request *rq, int logfd,
 void outcome_version(const char *config_dir, const char *run_dir,
 		     const char *state_dir)
 {
+	char statuses[256];
+
+	(void)exit_status_line(statuses, sizeof(statuses));
 	printf("cgijail %s\n"
 	       "config_dir: %s\n"
 	       "policy: %s/cgijail.conf\n"
 	       "users.d: %s/users.d\n"
 	       "log: syslog authpriv (ident cgijail), plus log_file when set\n"
-	       "exit statuses: refused=120 policy=121 busy=122 privileges=123 sandbox=124 exec=127\n"
+	       "exit statuses: %s\n"
 	       "run_dir: %s\n"
 	       "state_dir: %s\n",
-	       CGIJAIL_VERSION, config_dir, config_dir, config_dir, run_dir,
-	       state_dir);
+	       CGIJAIL_VERSION, config_dir, config_dir, config_dir, statuses,
+	       run_dir, state_dir);
 	exit(fflush(stdout) == 0 ? 0 : 1);
 }
 

@@ -24,7 +24,7 @@
  *   sb_landlock()  the request's Landlock ruleset (llrules.c, pure) for the
  *                  kernel's ABI
  *   sb_cgroup()    <parent>/<user> with [tenant] limits, then the leaf
- *                  s<slot> with [limits] (cgroup.c); required / best-effort
+ *                  s<slot> with [limits] (sys/cgroup.h); required / best-effort
  *   sb_plan_fill() everything confine_exec() needs
  * Each returns 0, or -1 with *reason: the request is refused (after
  * sb_cgroup_release() when a leaf exists). */

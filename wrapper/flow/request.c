@@ -37,22 +37,25 @@ static const char *subject(char *buf, size_t bufsz, const char *what,
 	return subject_n(buf, bufsz, what, val ? val : "", val ? strlen(val) : 0);
 }
 
-void request_init(struct request *rq, const struct request_args *a,
-		  report_fn report, void *ctx)
+void request_init(struct request *rq, report_fn report, void *ctx)
 {
 	memset(rq, 0, sizeof(*rq));
-	rq->a = *a;
 	rq->report = report;
 	rq->report_ctx = ctx;
 	rq->walk.fd = -1;
 	rq->caller_uid = (uid_t)-1;
-	rq->mode = a->mode == MODE_INTERP ? "interpreter" :
-		   a->mode == MODE_VERSION ? "version" :
-		   a->userdir ? "userdir" : "suexec";
+	rq->mode = "suexec";
 }
 
-void request_note_argv(struct request *rq, int argc, char *argv[])
+/* For the record of a command line that args_parse() refused: keep the raw
+ * USER, GROUP and CMD (or script path) so the log says what was asked, and
+ * who asked (the caller's name, not yet checked). */
+static void note_refused_argv(struct request *rq, int argc, char *argv[],
+			      uid_t caller_uid)
 {
+	rq->caller_uid = caller_uid;
+	if (ids_name_of_uid(caller_uid, rq->caller, sizeof(rq->caller)) != 0)
+		rq->caller[0] = '\0';
 	if (argc < 2 || argv == NULL || argv[1] == NULL)
 		return;
 	if (argv[1][0] == '/') {
@@ -65,6 +68,29 @@ void request_note_argv(struct request *rq, int argc, char *argv[])
 		rq->a.group = argv[2];
 	if (argc > 3)
 		rq->a.cmd = argv[3];
+}
+
+int request_parse_argv(struct request *rq, int argc, char *argv[],
+		       uid_t caller_uid)
+{
+	const char *why = NULL;
+
+	if (args_parse(argc, argv, &rq->a, &why) != 0) {
+		memset(&rq->a, 0, sizeof(rq->a));
+		note_refused_argv(rq, argc, argv, caller_uid);
+		snprintf(rq->reason, sizeof(rq->reason), "%s", why);
+		return -1;
+	}
+	request_set_args(rq, &rq->a);
+	return 0;
+}
+
+void request_set_args(struct request *rq, const struct request_args *a)
+{
+	rq->a = *a;
+	rq->mode = a->mode == MODE_INTERP ? "interpreter" :
+		   a->mode == MODE_VERSION ? "version" :
+		   a->userdir ? "userdir" : "suexec";
 }
 
 void request_free(struct request *rq)
@@ -123,6 +149,15 @@ int request_locate_script(struct request *rq)
 	const char *why = NULL;
 	size_t bad = 0;
 
+	if (rq->a.mode == MODE_SUEXEC && rq->cwd[0] == '\0') {
+		/* The wrapper: where the web server started it. */
+		int cwdfd = fsys_open_cwd(rq->cwd, sizeof(rq->cwd), &rq->cwd_st, &why);
+
+		if (cwdfd < 0)
+			return check(rq, false, "working directory", why);
+		(void)close(cwdfd);
+		rq->have_cwd_st = true;
+	}
 	if (split_path(rq) != 0)
 		return -1;
 	if (fsys_walk_dir(rq->dir, &rq->walk, &why, &bad) != 0)

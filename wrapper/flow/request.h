@@ -1,5 +1,5 @@
 /* request.h - the checks of one request, shared by the setuid wrapper
- * (wrapper/main.c) and the admin tool (wrapper/check_main.c explain), so
+ * (main.c) and the admin tool (check_main.c explain), so
  * there is exactly one implementation of every check.
  *
  * Each check reports (name, ok, detail) through rq->report; the wrapper's
@@ -49,18 +49,26 @@ struct request {
 	char reason[1024];
 };
 
-void request_init(struct request *rq, const struct request_args *a,
-		  report_fn report, void *ctx);
+/* An empty request; report (may be NULL) is told every check. */
+void request_init(struct request *rq, report_fn report, void *ctx);
 
-/* For the record of a command line that args_parse() refused: keep the raw
- * USER, GROUP and CMD (or script path) so the log says what was asked. */
-void request_note_argv(struct request *rq, int argc, char *argv[]);
+/* The command line (args.h).  Returns 0, or -1 with rq->reason; for the
+ * record, a refused command line's raw USER, GROUP and CMD and the caller's
+ * name are kept. */
+int request_parse_argv(struct request *rq, int argc, char *argv[],
+		       uid_t caller_uid);
+
+/* An already parsed command line (request_parse_argv's second half). */
+void request_set_args(struct request *rq, const struct request_args *a);
 
 /* caller: real uid has a name listed in caller=; root never is. */
 int request_check_caller(struct request *rq, const struct policy *p, uid_t uid);
 
 /* Compute the script path (suexec: cwd + CMD; interpreter: argv[1]), walk
- * its directory chain on descriptors and fstat the script itself. */
+ * its directory chain on descriptors and fstat the script itself.  In
+ * suexec mode rq->cwd is the directory the server started the wrapper in
+ * (opened here, and the walk must arrive at that same directory), unless
+ * the caller set it (cgijail-check explain). */
 int request_locate_script(struct request *rq);
 
 /* Target user and group: suexec from USER/GROUP, interpreter mode from the

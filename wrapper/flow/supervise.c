@@ -20,6 +20,7 @@
 
 #define KILL_WAIT_MS 2000
 
+/* One supervised request, from the fork to the reap. */
 struct sv {
 	pid_t child;
 	struct cg_leaf *leaf;
@@ -27,6 +28,9 @@ struct sv {
 	int wstatus;
 	struct rusage ru;
 	bool killed;
+	int sfd;                 /* signalfd of the blocked signals */
+	int pipe_rd;             /* the status pipe's read end, -1 once closed */
+	struct timespec start;   /* CLOCK_MONOTONIC at the fork */
 };
 
 static void now_mono(struct timespec *ts)
@@ -156,120 +160,144 @@ static void account(struct sv *s, struct sv_result *res, uint64_t cpu_limit_s,
 	res->limit = res->child_failed ? NULL : acct_limit(&res->acct);
 }
 
-int sv_run(const struct sb_plan *plan, struct cg_leaf *leaf, uint64_t wall_ms,
-	   uint64_t cpu_limit_s, struct sv_result *res, const char **reason)
+/* Steps 1-3: signals to a descriptor, the status pipe, the fork; the child
+ * confines itself and execs, this process keeps only what supervising
+ * needs.  Returns 0, or -1 with *reason when nothing was started. */
+static int sv_start(struct sv *s, const struct sb_plan *plan,
+		    const char **reason)
 {
-	struct sv s = { .leaf = leaf };
-	struct timespec start, deadline;
+	int pfd[2];
 	sigset_t old;
-	int pfd[2], sfd;
-	bool pipe_open = true;
 
-	memset(res, 0, sizeof(*res));
-	res->mem_peak = ACCT_UNKNOWN;
-
-	/* 1-2. Signals to a descriptor, the status pipe, the fork. */
-	sfd = setup_signals(&old, reason);
-	if (sfd < 0)
+	s->sfd = setup_signals(&old, reason);
+	if (s->sfd < 0)
 		return -1;
-	if (pipe2(pfd, O_CLOEXEC) != 0) {
+	if (pipe2(pfd, O_CLOEXEC) != 0)
 		return err_sys(reason, "cannot create the status pipe");
-	}
-	if (fcntl(pfd[0], F_SETFL, O_NONBLOCK) != 0) {
+	if (fcntl(pfd[0], F_SETFL, O_NONBLOCK) != 0)
 		return err_sys(reason, "cannot set up the status pipe");
-	}
-	now_mono(&start);
+	now_mono(&s->start);
 	pid_t supervisor = getpid();
-	s.child = fork();
-	if (s.child < 0) {
+	s->child = fork();
+	if (s->child < 0)
 		return err_sys(reason, "fork failed");
-	}
-	if (s.child == 0) {
+	if (s->child == 0) {
 		(void)close(pfd[0]);
-		(void)close(sfd);
+		(void)close(s->sfd);
 		confine_exec(plan, pfd[1], supervisor);
 	}
 	(void)close(pfd[1]);
+	s->pipe_rd = pfd[0];
 
 	/* 3. The supervisor keeps only what its job needs. */
 	const char *why = NULL;
 	if (proc_supervisor_privileges(&why) != 0)
-		supervisor_fatal(&s, why);
+		supervisor_fatal(s, why);
 	if (proc_stdin_devnull() != 0)
-		supervisor_fatal(&s, "cannot replace stdin");
+		supervisor_fatal(s, "cannot replace stdin");
 	(void)close(plan->dirfd);
+	return 0;
+}
 
-	/* 4. Until the script ends, the deadline passes or the client leaves. */
-	deadline = start;
+/* A message on the status pipe, or its end (EOF: the exec happened). */
+static void read_status(struct sv *s, struct sv_result *res)
+{
+	char msg[SB_MSG_MAX];
+	ssize_t r = read(s->pipe_rd, msg, sizeof(msg) - 1);
+
+	if (r > 0) {
+		child_message(res, msg, (size_t)r);
+	} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
+		(void)close(s->pipe_rd);
+		s->pipe_rd = -1;
+	}
+}
+
+/* Step 4: until the script ends, the wall-clock deadline passes, the web
+ * server stops reading stdout or terminates cgijail. */
+static void sv_wait(struct sv *s, uint64_t wall_ms, struct sv_result *res)
+{
+	struct timespec deadline = s->start;
+
 	deadline.tv_sec += (time_t)(wall_ms / 1000);
 	deadline.tv_nsec += (long)(wall_ms % 1000) * 1000000L;
 	if (deadline.tv_nsec >= 1000000000L) {
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000L;
 	}
-	while (!s.reaped) {
+	while (!s->reaped) {
 		struct pollfd p[3] = {
-			{ .fd = sfd, .events = POLLIN },
-			{ .fd = pipe_open ? pfd[0] : -1, .events = POLLIN },
+			{ .fd = s->sfd, .events = POLLIN },
+			{ .fd = s->pipe_rd, .events = POLLIN },
 			/* no events asked: only POLLERR/POLLHUP, the reader leaving */
 			{ .fd = STDOUT_FILENO, .events = 0 },
 		};
 		int64_t left = wall_ms ? ms_left(&deadline) : -1;
 		if (left == 0) {
 			res->acct.wall_expired = true;
-			break;
+			return;
 		}
 		int n = poll(p, 3, left > INT32_MAX ? INT32_MAX : (int)left);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			supervisor_fatal(&s, "poll failed");
+			supervisor_fatal(s, "poll failed");
 		}
-		if (p[1].revents) {
-			char msg[SB_MSG_MAX];
-			ssize_t r = read(pfd[0], msg, sizeof(msg) - 1);
-			if (r > 0)
-				child_message(res, msg, (size_t)r);
-			else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
-				pipe_open = false;
-				(void)close(pfd[0]);
-			}
-		}
+		if (p[1].revents)
+			read_status(s, res);
 		if (p[2].revents & (POLLERR | POLLHUP | POLLNVAL)) {
 			res->acct.client_abort = true;
-			break;
+			return;
 		}
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			bool stop = false;
-			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			while (read(s->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 				if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGPIPE)
 					stop = true;
 			if (stop) {
 				res->acct.client_abort = true;
-				break;
+				return;
 			}
-			(void)try_reap(&s, WNOHANG);
+			(void)try_reap(s, WNOHANG);
 		}
 	}
+}
 
-	/* 5. Whatever ended it, nothing of the request survives it. */
-	kill_request(&s);
-	if (!try_reap(&s, 0))
-		supervisor_fatal(&s, "cannot reap the script");
-	if (pipe_open) {
+/* Steps 5-6: whatever ended it, nothing of the request survives it; the
+ * accounting, then the leaf goes. */
+static void sv_finish(struct sv *s, uint64_t cpu_limit_s, struct sv_result *res)
+{
+	const char *why = NULL;
+
+	kill_request(s);
+	if (!try_reap(s, 0))
+		supervisor_fatal(s, "cannot reap the script");
+	if (s->pipe_rd >= 0) {
 		/* A failure report written just before the child exited. */
 		char msg[SB_MSG_MAX];
-		ssize_t r = read(pfd[0], msg, sizeof(msg) - 1);
+		ssize_t r = read(s->pipe_rd, msg, sizeof(msg) - 1);
 		if (r > 0)
 			child_message(res, msg, (size_t)r);
-		(void)close(pfd[0]);
+		(void)close(s->pipe_rd);
+		s->pipe_rd = -1;
 	}
-	(void)close(sfd);
-
-	/* 6. Accounting, then the leaf goes. */
-	account(&s, res, cpu_limit_s, &start);
-	if (leaf != NULL && cg_leaf_remove(leaf, &why) != 0)
+	(void)close(s->sfd);
+	account(s, res, cpu_limit_s, &s->start);
+	if (s->leaf != NULL && cg_leaf_remove(s->leaf, &why) != 0)
 		res->cleanup = why;
+}
+
+int sv_run(const struct sb_plan *plan, struct cg_leaf *leaf, uint64_t wall_ms,
+	   uint64_t cpu_limit_s, struct sv_result *res, const char **reason)
+{
+	struct sv s = { .leaf = leaf, .sfd = -1, .pipe_rd = -1 };
+
+	memset(res, 0, sizeof(*res));
+	res->mem_peak = ACCT_UNKNOWN;
+	if (sv_start(&s, plan, reason) != 0)
+		return -1;
+	sv_wait(&s, wall_ms, res);
+	sv_finish(&s, cpu_limit_s, res);
 	return 0;
 }

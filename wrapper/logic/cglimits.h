@@ -1,9 +1,9 @@
-/* cglimits.h - the pure half of the cgroup module (issue 3).
+/* cglimits.h - the pure half of the cgroup module (wrapper/sys/cgroup).
  *
  * No I/O, no syscalls: limit values -> the (file, value) writes the kernel
  * wants, parsing of what cgroup files say (numbers, "key value" files,
  * cgroup.procs, freezer.state), and the naming rules for cgroup paths.
- * cgroup.c does every read, write and mkdir.  Unit-tested in
+ * wrapper/sys/cgroup does every read, write and mkdir.  Unit-tested in
  * tests/unit/test_cglimits.c. */
 #ifndef CGIJAIL_CGLIMITS_H
 #define CGIJAIL_CGLIMITS_H

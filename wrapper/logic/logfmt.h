@@ -13,7 +13,7 @@
 
 #define LOG_RECORD_MAX 8192
 
-/* What a request that ran used and how it ended (issue 3 accounting). */
+/* What a request that ran used and how it ended (its accounting). */
 struct log_acct {
 	int status;                 /* exit status, or -1 when killed */
 	int signal;                 /* terminating signal, or 0 */

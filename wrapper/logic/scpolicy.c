@@ -50,7 +50,7 @@
  *   (libseccomp's bad-architecture action, set to KILL_PROCESS).
  *
  * Loading: the wrapper loads a program precompiled at build time from these
- * rules (see seccomp.h) with prctl(PR_SET_SECCOMP), after NO_NEW_PRIVS;
+ * rules (sys/scfilter.c) with prctl(PR_SET_SECCOMP), after NO_NEW_PRIVS;
  * SECCOMP_FILTER_FLAG_SPEC_ALLOW is not used, so the kernel's default
  * speculative-store-bypass mitigation policy for seccomp tasks applies.
  */

@@ -5,12 +5,16 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The reasons' text, reused in turn (err.h). */
+static char slots[ERR_SLOTS][ERR_TEXT_MAX];
+static unsigned next;
+
 static char *next_slot(void)
 {
-	static char text[ERR_SLOTS][ERR_TEXT_MAX];
-	static unsigned next;
+	char *out = slots[next++ % ERR_SLOTS];
 
-	return text[next++ % ERR_SLOTS];
+	out[0] = '\0';
+	return out;
 }
 
 int err_sysn(const char **reason, const char *what, int e)

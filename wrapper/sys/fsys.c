@@ -173,14 +173,14 @@ int fsys_check_interpreter(const char *path, const char **reason)
 int fsys_open_cwd(char *buf, size_t bufsz, struct stat *st, const char **reason)
 {
 	if (getcwd(buf, bufsz) == NULL)
-		return err_sys(reason, "cannot determine the working directory");
+		return err_sys(reason, "cannot be determined");
 	if (buf[0] != '/') {
-		*reason = "the working directory is not reachable from /";
+		*reason = "is not reachable from /";
 		return -1;
 	}
 	int fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, st) != 0) {
-		(void)err_sys(reason, "cannot open the working directory");
+		(void)err_sys(reason, "cannot be opened");
 		if (fd >= 0)
 			(void)close(fd);
 		return -1;

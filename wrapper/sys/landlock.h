@@ -1,9 +1,9 @@
 /* landlock.h - apply a struct ll_ruleset (llrules.h) to the calling thread
  * with the raw Landlock syscalls.
  *
- * Where it runs: after proc_drop_privileges() (which sets no_new_privs, as
- * landlock_restrict_self() requires) and before proc_exec(), in the process
- * that becomes the script - never in a supervisor that must still signal or
+ * Where it runs: flow/confine.h step 7, after proc_drop_privileges()
+ * (which sets no_new_privs, as landlock_restrict_self() requires), in the
+ * process that becomes the script - never in a supervisor that must still signal or
  * wait for it from outside the domain.  The paths are opened as the target
  * user, so they must be reachable (search permission) by that user.
  *

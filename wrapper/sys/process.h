@@ -1,16 +1,10 @@
-/* process.h - the process-level syscalls of one request, in this order:
+/* process.h - the process-level system calls of one request.
  *
- *   1. proc_sanitize()          first thing: take the caller's environment
- *                               away, close every fd >= 3, make sure 0-2 are
- *                               open, reset signal dispositions and mask,
- *                               umask 077 until the policy's umask applies.
- *   2. (checks: config.c, request.c - read-only, as root)
- *   3. proc_drop_privileges()   securebits, bounding and ambient sets,
- *                               setgroups, setresgid, setresuid, verify,
- *                               empty capability sets, NO_NEW_PRIVS.
- *                               Any failure here is fatal to the request.
- *   4. proc_exec()              fchdir to the checked script directory,
- *                               umask, execve of the interpreter.
+ * Where each runs (the order is written in flow/main.c and flow/confine.h):
+ *   proc_sanitize()              main.c step 1, before anything else
+ *   proc_drop_privileges()       confine.h step 3, in the script's child
+ *   proc_supervisor_privileges() supervise.h step 3, in the supervisor
+ *   proc_exec()                  confine.h step 9, the last one
  */
 #ifndef CGIJAIL_PROCESS_H
 #define CGIJAIL_PROCESS_H
@@ -19,13 +13,16 @@
 
 #include "ids.h"
 
-/* Returns the caller's environment (for env_build) and leaves the process
- * with an empty one.  Returns NULL in *caller_env when there was none.
+/* Takes the caller's environment away, closes every fd >= 3, makes sure
+ * 0-2 are open, resets signal dispositions and mask, umask 077 until the
+ * policy's umask applies.  Returns the caller's environment (for
+ * env_build) and leaves the process with an empty one.  Returns NULL in *caller_env when there was none.
  * Returns 0, or -1 with *reason when fds or signals cannot be sanitized. */
 int proc_sanitize(char ***caller_env, const char **reason);
 
-/* Switch completely to (t->uid, gid, t's groups) and verify that nothing
- * privileged remains.  Returns 0, or -1 with *reason: the caller must then
+/* Switch completely to (t->uid, gid, t's groups): securebits, bounding and
+ * ambient sets, setgroups, setresgid, setresuid, empty capability sets,
+ * NO_NEW_PRIVS; then verify that nothing privileged remains.  Returns 0, or -1 with *reason: the caller must then
  * exit at once (partial privilege drop is never continued). */
 int proc_drop_privileges(const struct identity *t, gid_t gid, const char **reason);
 
