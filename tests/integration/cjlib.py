@@ -86,6 +86,13 @@ EXIT_REFUSED = 120
 EXIT_CONFIG = 121
 EXIT_PRIV = 123
 EXIT_EXEC = 127
+# What every front end gets on stdout when the script did not run (refused,
+# or its child failed before the exec): the reason is only in the logs.
+NOT_RUN_RESPONSE = (b"Status: 500 Internal Server Error\n"
+                    b"Content-Type: text/plain; charset=utf-8\n"
+                    b"Cache-Control: no-store\n"
+                    b"\n"
+                    b"The script could not be run. The reason is in the server's logs.\n")
 
 POLICY_KEYS = [
     ("caller", "cjtweb"),
@@ -811,13 +818,15 @@ def assert_one_stderr_line(res, prefix):
 
 
 def assert_refused(res, marker=None, code=EXIT_REFUSED, log=True):
-    """The contract's refusal: the interpreter did not run, one stderr line
-    'cgijail: refused: ...', the given exit status, one log record."""
+    """The contract's refusal: the interpreter did not run, the generic 500
+    response on stdout, one stderr line 'cgijail: refused: ...', the given
+    exit status, one log record."""
     if marker is not None:
         assert not marker.ran, f"the script ran although it must be refused: {res.describe()}"
     assert res.rc == code, f"exit status {res.rc}, expected {code}: {res.describe()}"
     assert_one_stderr_line(res, b"cgijail: refused: ")
-    assert res.stdout == b"", f"nothing may be printed on stdout: {res.describe()}"
+    assert res.stdout == NOT_RUN_RESPONSE, \
+        f"stdout must be the generic 500 response, no reason: {res.describe()}"
     if log:
         recs = res.log
         assert len(recs) == 1, f"exactly one log record expected: {res.describe()}"

@@ -246,7 +246,7 @@ def test_interpreter_exec_failure_status(policy, adir):
     assert not m.ran
     assert res.rc == EXIT_EXEC, res.describe()
     cjlib.assert_one_stderr_line(res, b"cgijail: ")
-    assert res.stdout == b""
+    assert res.stdout == cjlib.NOT_RUN_RESPONSE
 
 
 def test_interpreter_exec_failure_is_one_error_record(policy, adir):

@@ -42,8 +42,9 @@ PURE_LIBC = {
     "__stack_chk_fail", "__memcpy_chk", "__memmove_chk", "__memset_chk",
     "__snprintf_chk", "__vsnprintf_chk", "__strcpy_chk",
 }
-# libseccomp only builds data in cgijail_scpolicy (the build-time rules).
-PURE_PREFIXES = ("seccomp_",)
+# libseccomp only builds data in cgijail_scpolicy (the build-time rules);
+# the sanitizer build's instrumentation calls its runtime, not the code.
+PURE_PREFIXES = ("seccomp_", "__asan_", "__ubsan_", "__lsan_", "__sanitizer_")
 SUPERVISOR = {"sv_run", "confine_exec", "sb_cgroup", "sb_landlock", "sb_tmpdir",
               "outcome_finished"}
 

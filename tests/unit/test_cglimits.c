@@ -388,6 +388,32 @@ Test(cglimits, tenant_dir_table)
 	cr_assert_eq(cgl_tenant_dir("a", NULL, 8), -1);
 }
 
+/* The inverse: every directory of the table maps back to its user, and
+ * nothing else is taken for a tenant's. */
+Test(cglimits, tenant_user)
+{
+	static const char *const not_tenants[] = {
+		"", "_", "_alice", "tasks", "cgroup.procs", "_a.b", "s0x/", "a b",
+		"abcdefghijklmnopqrstuvwxyz0123456",
+	};
+	char out[64];
+
+	for (size_t i = 0; i < N(tenant_rows); i++) {
+		if (tenant_rows[i].dir == NULL)
+			continue;
+		cr_assert_eq(cgl_tenant_user(tenant_rows[i].dir, out, sizeof out), 0,
+			     "row %zu (%s)", i, tenant_rows[i].dir);
+		cr_assert_str_eq(out, tenant_rows[i].user, "row %zu", i);
+	}
+	for (size_t i = 0; i < N(not_tenants); i++)
+		cr_assert_eq(cgl_tenant_user(not_tenants[i], out, sizeof out), -1,
+			     "'%s' is not a tenant directory", not_tenants[i]);
+	cr_assert_eq(cgl_tenant_user("alice", out, 5), -1, "out too small");
+	cr_assert_eq(cgl_tenant_user("alice", out, 6), 0);
+	cr_assert_eq(cgl_tenant_user(NULL, out, sizeof out), -1);
+	cr_assert_eq(cgl_tenant_user("alice", NULL, 8), -1);
+}
+
 Test(cglimits, slot_name)
 {
 	static const struct {

@@ -3,11 +3,18 @@
  *   cgijail-check [--config-dir DIR] policy
  *   cgijail-check [--config-dir DIR] explain USER GROUP /abs/path/script
  *   cgijail-check [--config-dir DIR] explain /abs/path/script
+ *   cgijail-check [--config-dir DIR] tenants
+ *   cgijail-check [--config-dir DIR] prune [--dry-run]
  *
  * "policy" validates the policy exactly as the wrapper loads it; "explain"
  * runs the wrapper's own checks (request.c) and prints each with ok/FAIL,
- * then the effective settings of the request.  Never installed setuid; the
- * --config-dir option exists only here, never in the wrapper. */
+ * then the effective settings of the request.  "tenants" lists the state
+ * cgijail keeps per tenant (run directory, TMPDIR, cgroups) and whether the
+ * user still exists; "prune" removes the state of users that no longer
+ * exist (as root; a tenant with a running request is left alone).  Never
+ * installed setuid; the --config-dir option exists only here, never in the
+ * wrapper. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,9 +23,12 @@
 
 #include "args.h"
 #include "buildcfg.h"
+#include "cgroup.h"
 #include "config.h"
+#include "ids.h"
 #include "llrules.h"
 #include "request.h"
+#include "state.h"
 #include "strutil.h"
 
 static void print_esc(const char *prefix, const char *s, const char *suffix)
@@ -41,7 +51,9 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: cgijail-check [--config-dir DIR] policy\n"
 		"       cgijail-check [--config-dir DIR] explain USER GROUP /abs/path/script\n"
-		"       cgijail-check [--config-dir DIR] explain /abs/path/script\n");
+		"       cgijail-check [--config-dir DIR] explain /abs/path/script\n"
+		"       cgijail-check [--config-dir DIR] tenants\n"
+		"       cgijail-check [--config-dir DIR] prune [--dry-run]\n");
 	return 2;
 }
 
@@ -247,6 +259,191 @@ static int explain(struct config *cfg, int argc, char *argv[])
 	return rc == 0 ? 0 : 1;
 }
 
+/* ---- tenants, prune ------------------------------------------------------ */
+
+#define TENANT_CGROUP 4u   /* a tenant cgroup below the policy's parent */
+#define TENANTS_MAX 65536
+
+struct tenants {
+	size_t n;
+	struct tenant_state {
+		char user[IDS_NAME_MAX];
+		unsigned what;     /* STATE_RUN | STATE_TMP | TENANT_CGROUP */
+	} *v;
+	bool full;
+};
+
+static void add_tenant(struct tenants *t, const char *user, unsigned what)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		if (strcmp(t->v[i].user, user) == 0) {
+			t->v[i].what |= what;
+			return;
+		}
+	}
+	if (t->n == TENANTS_MAX || strlen(user) >= IDS_NAME_MAX) {
+		t->full = true;
+		return;
+	}
+	struct tenant_state *v = realloc(t->v, (t->n + 1) * sizeof(*v));
+	if (v == NULL) {
+		t->full = true;
+		return;
+	}
+	t->v = v;
+	snprintf(t->v[t->n].user, sizeof(t->v[t->n].user), "%s", user);
+	t->v[t->n++].what = what;
+}
+
+static void on_state(void *ctx, const char *user, unsigned what)
+{
+	add_tenant(ctx, user, what);
+}
+
+static void on_cgroup(void *ctx, const char *user)
+{
+	add_tenant(ctx, user, TENANT_CGROUP);
+}
+
+/* The tenants' cgroups below the policy's cgroup_parent (none when that
+ * parent does not exist).  Returns 0 or -1 with *why. */
+static int cgroup_tenants(const struct policy *p, struct tenants *t, const char **why)
+{
+	char parent[PATH_MAX];
+	struct cg_ctx ctx;
+	int rc;
+
+	(void)snprintf(parent, sizeof(parent), "/%s", p->sandbox.cgroup_parent);
+	if (cg_open(parent, 0, &ctx, why) != 0)
+		return errno == ENOENT ? 0 : -1;
+	rc = cg_tenant_list(&ctx, on_cgroup, t, why);
+	cg_close(&ctx);
+	return rc;
+}
+
+static int collect(const struct config *cfg, struct tenants *t)
+{
+	const char *why = NULL;
+	int rc = 0;
+
+	if (state_list(cgijail_run_dir, cgijail_state_dir, on_state, t, &why) != 0) {
+		print_esc("FAIL  state directories: ", why, "\n");
+		rc = 1;
+	}
+	if (cgroup_tenants(&cfg->pol, t, &why) != 0) {
+		print_esc("FAIL  cgroups: ", why, "\n");
+		rc = 1;
+	}
+	if (t->full) {
+		printf("FAIL  too many tenants to list\n");
+		rc = 1;
+	}
+	return rc;
+}
+
+static void print_what(unsigned what)
+{
+	printf("%s%s%s", what & STATE_RUN ? " run-dir" : "", what & STATE_TMP ? " tmpdir" : "",
+	       what & TENANT_CGROUP ? " cgroup" : "");
+}
+
+static int list_tenants(const struct config *cfg)
+{
+	struct tenants t = { 0, NULL, false };
+	int rc = collect(cfg, &t);
+
+	for (size_t i = 0; i < t.n; i++) {
+		const char *why = NULL;
+		int e = ids_user_exists(t.v[i].user, &why);
+
+		print_esc("", t.v[i].user, e == 1 ? ": user exists;" :
+			  e == 0 ? ": NO SUCH USER (prune removes it);" : ": ");
+		if (e < 0)
+			print_esc("lookup failed (", why, ");");
+		print_what(t.v[i].what);
+		printf("\n");
+	}
+	printf("%zu tenants\n", t.n);
+	free(t.v);
+	return rc;
+}
+
+/* Remove what cgijail keeps of one user that no longer exists: the cgroups
+ * below the parent its policy (with its drop-in, if one is left) names,
+ * then the run directory and TMPDIR.  Returns 0, 1 (busy or failed). */
+static int prune_one(const char *dir, const char *user, bool dry_run)
+{
+	struct config ucfg;
+	char err[1024], parent[PATH_MAX];
+	const char *why = NULL;
+	struct cg_ctx ctx;
+	int rc = 0, r;
+
+	if (config_load(dir, &ucfg, err, sizeof(err)) != 0 ||
+	    config_load_dropin(&ucfg, user, err, sizeof(err)) != 0) {
+		print_esc("FAIL  ", user, "");
+		print_esc(": its policy: ", err, "\n");
+		config_free(&ucfg);
+		return 1;
+	}
+	if (ucfg.dropin[0] != '\0')
+		print_esc("note  ", ucfg.dropin, " is left in place: remove it by hand\n");
+	if (dry_run) {
+		print_esc("would remove ", user, "\n");
+		config_free(&ucfg);
+		return 0;
+	}
+	(void)snprintf(parent, sizeof(parent), "/%s", ucfg.pol.sandbox.cgroup_parent);
+	config_free(&ucfg);
+	if (cg_open(parent, 0, &ctx, &why) == 0) {
+		r = cg_tenant_prune(&ctx, user, &why);
+		cg_close(&ctx);
+	} else {
+		r = errno == ENOENT ? 0 : -1;
+	}
+	if (r == 0)
+		r = state_remove(cgijail_run_dir, cgijail_state_dir, user, &why);
+	if (r == 0) {
+		print_esc("removed ", user, "\n");
+	} else if (r == 1) {
+		print_esc("kept  ", user, ": a request of this user is still running\n");
+		rc = 1;
+	} else {
+		print_esc("FAIL  ", user, "");
+		print_esc(": ", why, "\n");
+		rc = 1;
+	}
+	return rc;
+}
+
+static int prune(const char *dir, const struct config *cfg, bool dry_run)
+{
+	struct tenants t = { 0, NULL, false };
+	int rc = collect(cfg, &t);
+	size_t gone = 0;
+
+	for (size_t i = 0; i < t.n; i++) {
+		const char *why = NULL;
+		int e = ids_user_exists(t.v[i].user, &why);
+
+		if (e == 1)
+			continue;
+		if (e < 0) {
+			/* A lookup that failed is not "no such user". */
+			print_esc("FAIL  ", t.v[i].user, "");
+			print_esc(": ", why, "\n");
+			rc = 1;
+			continue;
+		}
+		gone++;
+		if (prune_one(dir, t.v[i].user, dry_run) != 0)
+			rc = 1;
+	}
+	printf("%zu of %zu tenants belong to users that no longer exist\n", gone, t.n);
+	free(t.v);
+	return rc;
+}
+
 int main(int argc, char *argv[])
 {
 	const char *dir = cgijail_config_dir;
@@ -260,7 +457,8 @@ int main(int argc, char *argv[])
 	}
 	if (i >= argc)
 		return usage();
-	if (strcmp(argv[i], "policy") != 0 && strcmp(argv[i], "explain") != 0)
+	if (strcmp(argv[i], "policy") != 0 && strcmp(argv[i], "explain") != 0 &&
+	    strcmp(argv[i], "tenants") != 0 && strcmp(argv[i], "prune") != 0)
 		return usage();
 	if (config_load(dir, &cfg, err, sizeof(err)) != 0) {
 		print_esc("", err, "\n");
@@ -274,6 +472,12 @@ int main(int argc, char *argv[])
 		}
 		printf("%s: ok\n", cfg.path);
 		rc = 0;
+	} else if (strcmp(argv[i], "tenants") == 0) {
+		rc = i + 1 == argc ? list_tenants(&cfg) : usage();
+	} else if (strcmp(argv[i], "prune") == 0) {
+		bool dry = i + 2 == argc && strcmp(argv[i + 1], "--dry-run") == 0;
+
+		rc = i + 1 == argc || dry ? prune(dir, &cfg, dry) : usage();
 	} else {
 		rc = explain(&cfg, argc - i - 1, argv + i + 1);
 	}

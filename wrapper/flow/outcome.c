@@ -31,29 +31,30 @@ static void record(const struct request *rq, int logfd, const char *outcome,
 	(void)log_write(logfd, &r);
 }
 
+/* The web server's answer when the script did not run.  Some front ends
+ * drop a CGI program's stderr (lighttpd without server.breakagelog,
+ * fcgiwrap) and would otherwise answer with an empty 500 or 502: this gives
+ * every client the same 500 with a body that names no reason; the reason
+ * is in syslog, log_file and on stderr (the server's error log). */
+static void respond_not_run(void)
+{
+	static const char resp[] =
+		"Status: 500 Internal Server Error\n"
+		"Content-Type: text/plain; charset=utf-8\n"
+		"Cache-Control: no-store\n"
+		"\n"
+		"The script could not be run. The reason is in the server's logs.\n";
+
+	(void)!write(STDOUT_FILENO, resp, sizeof(resp) - 1);
+}
+
 void outcome_refuse(const struct request *rq, int logfd, int status,
 		    const char *reason)
 {
+	respond_not_run();
 	say("refused", reason);
 	record(rq, logfd, "refused", reason);
 	exit(status);
-}
-
-void outcome_fatal(const struct request *rq, int logfd, int status,
-		   const char *reason)
-{
-	say("error", reason);
-	record(rq, logfd, "error", reason);
-	_exit(status);
-}
-
-void outcome_accepted(const struct request *rq, int logfd)
-{
-	struct log_record r;
-
-	request_log_record(rq, &r, "accepted", NULL);
-	if (log_write(logfd, &r) != 0)
-		outcome_refuse(rq, -1, CGIJAIL_EXIT_CONFIG, "cannot write log_file");
 }
 
 #define RETRY_AFTER_S 2
@@ -104,8 +105,10 @@ void outcome_finished(const struct request *rq, int logfd,
 		.slot = (int)slot,
 		.sandbox = sandbox,
 	};
-	if (reason != NULL)
+	if (reason != NULL) {
+		respond_not_run();
 		say("error", reason);
+	}
 	request_log_record(rq, &r, reason ? "error" : "accepted", reason);
 	r.acct = &a;
 	if (log_write(logfd, &r) != 0)

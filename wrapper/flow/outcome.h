@@ -9,18 +9,10 @@
 #include "prepare.h"
 #include "supervise.h"
 
-/* "cgijail: refused: <reason>", a "refused" record, exit(status). */
+/* A CGI "Status: 500" response on stdout with a body that names no reason,
+ * "cgijail: refused: <reason>" on stderr, a "refused" record, exit(status). */
 _Noreturn void outcome_refuse(const struct request *rq, int logfd, int status,
 			      const char *reason);
-
-/* After the first privileged step: "cgijail: error: <reason>", an "error"
- * record, _exit(status) - nothing else runs. */
-_Noreturn void outcome_fatal(const struct request *rq, int logfd, int status,
-			     const char *reason);
-
-/* The "accepted" record; a failure to write log_file refuses the request
- * (the audit trail is not optional once configured). */
-void outcome_accepted(const struct request *rq, int logfd);
 
 /* [tenant] concurrency reached: a complete CGI response on stdout
  * ("Status: 503 Service Unavailable", "Retry-After"), a "busy" record,
@@ -29,7 +21,8 @@ _Noreturn void outcome_busy(const struct request *rq, int logfd,
 			    unsigned concurrency);
 
 /* The request ran, or its child failed before execve ("cgijail: error:"
- * on stderr, outcome "error"): the one record with the accounting and the
+ * on stderr and the 500 response of outcome_refuse on stdout, outcome
+ * "error"): the one record with the accounting and the
  * sandbox in force, then _exit() with the script's status (128+signal when
  * it was killed) or the child's error status. */
 _Noreturn void outcome_finished(const struct request *rq, int logfd,

@@ -314,6 +314,23 @@ int cgl_tenant_dir(const char *user, char *out, size_t size)
 	return 0;
 }
 
+int cgl_tenant_user(const char *dir, char *out, size_t size)
+{
+	char back[64];
+	const char *user = dir != NULL && dir[0] == '_' ? dir + 1 : dir;
+
+	if (out == NULL || size == 0 || user == NULL || !name_is_valid(user) ||
+	    strlen(user) >= size)
+		return -1;
+	/* Only the exact inverse: a directory cgl_tenant_dir() would not
+	 * have made ("_tasks_x" for "tasks_x", "x.y" with an escaped
+	 * prefix) is not a tenant's. */
+	if (cgl_tenant_dir(user, back, sizeof back) != 0 || strcmp(back, dir) != 0)
+		return -1;
+	memcpy(out, user, strlen(user) + 1);
+	return 0;
+}
+
 int cgl_slot_name(unsigned k, char *out, size_t size)
 {
 	int n;

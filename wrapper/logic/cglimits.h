@@ -100,6 +100,10 @@ enum cg_freezer_state cgl_freezer_state(const char *text);
  * "cgroup.xxx").  Returns 0, or -1 (invalid name, out too small). */
 int cgl_tenant_dir(const char *user, char *out, size_t size);
 
+/* The inverse: the user a tenant directory belongs to.  Returns 0, or -1
+ * when dir is not a name cgl_tenant_dir() makes (out too small included). */
+int cgl_tenant_user(const char *dir, char *out, size_t size);
+
 /* The request leaf for concurrency slot k: "s<k>".  Returns 0 or -1. */
 int cgl_slot_name(unsigned k, char *out, size_t size);
 

@@ -131,6 +131,18 @@ void cg_tenant_close(struct cg_tenant *t);
  * exists) and close its descriptors. */
 int cg_tenant_remove(struct cg_tenant *t, const char **reason);
 
+/* cgijail-check: every tenant with a directory below the parent, by user
+ * name (fn may be called for a name once per hierarchy). */
+int cg_tenant_list(const struct cg_ctx *ctx,
+		   void (*fn)(void *c, const char *user), void *c,
+		   const char **reason);
+/* cgijail-check prune: remove user's tenant cgroup and every leaf below it
+ * in every hierarchy, only when no process is in any of them.  Returns 0
+ * (removed, or there was none), 1 (a process is in them: nothing removed)
+ * or -1. */
+int cg_tenant_prune(const struct cg_ctx *ctx, const char *user,
+		    const char **reason);
+
 /* Limits: memory (swap included) and tasks; cpu_percent is ignored (a
  * tenant limit).  See above for an existing (stale) leaf. */
 int cg_leaf_create(const struct cg_ctx *ctx, const struct cg_tenant *t,

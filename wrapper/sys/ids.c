@@ -52,6 +52,17 @@ int ids_user_by_name(const char *name, struct identity *id, const char **reason)
 	return fill_identity(res, id, reason);
 }
 
+int ids_user_exists(const char *name, const char **reason)
+{
+	struct passwd pw, *res = NULL;
+	char buf[NSS_BUF];
+	int e = getpwnam_r(name, &pw, buf, sizeof(buf), &res);
+
+	if (e != 0)
+		return err_sysn(reason, "user lookup failed", e);
+	return res != NULL ? 1 : 0;
+}
+
 int ids_user_by_uid(uid_t uid, struct identity *id, const char **reason)
 {
 	struct passwd pw, *res = NULL;

@@ -26,6 +26,10 @@ struct identity {
 int ids_user_by_name(const char *name, struct identity *id, const char **reason);
 int ids_user_by_uid(uid_t uid, struct identity *id, const char **reason);
 
+/* 1 when NSS knows the user name, 0 when it says there is no such user,
+ * -1 with *reason when the lookup itself failed (never taken as "gone"). */
+int ids_user_exists(const char *name, const char **reason);
+
 /* Resolve a group name to its gid, or check that gid exists.  Returns 0 or
  * -1 with *reason. */
 int ids_group_by_name(const char *name, gid_t *gid, const char **reason);

@@ -7,7 +7,8 @@
  *   limits.c    tenant cgroups and request leaves: create, limit, attach,
  *               remove
  *   kill.c      emptying a leaf (cgroup.kill, pidfds, freezer)
- *   stats.c     a leaf's counters for the log record */
+ *   stats.c     a leaf's counters for the log record
+ *   tenants.c   listing and pruning tenants' cgroups (cgijail-check) */
 #ifndef CGIJAIL_CGINT_H
 #define CGIJAIL_CGINT_H
 
