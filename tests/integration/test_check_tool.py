@@ -1,6 +1,8 @@
 """cgijail-check, the unprivileged admin tool (same compiled policy dir)."""
 import os
 import pwd
+import subprocess
+import time
 
 import pytest
 
@@ -211,3 +213,116 @@ def test_config_dir_option_unsafe_dir(policy, mode):
     rc, out, err = run_check(["--config-dir", alt, "policy"])
     assert rc != 0, (out, err)
     assert alt in out + err, (out, err)
+
+
+# ---- tenants, prune ----------------------------------------------------------------
+
+GONE_USER, GONE_UID = "cjtgone", 62020
+
+
+@pytest.fixture
+def gone_user():
+    """A tenant made for one test and deleted by it (userdel), as an admin
+    removes a customer; removed here too if the test stopped early."""
+    cjlib._run(["groupadd", "-g", str(GONE_UID), GONE_USER])
+    cjlib._run(["useradd", "--no-create-home", "-u", str(GONE_UID), "-g", GONE_USER,
+                "-d", f"{cjlib.HOMES}/{GONE_USER}", "-s", "/usr/sbin/nologin", GONE_USER])
+    try:
+        yield GONE_USER
+    finally:
+        if cjlib._user_exists(GONE_USER):
+            cjlib._run(["userdel", "-f", GONE_USER], check=False)
+        if cjlib._group_exists(GONE_USER):
+            cjlib._run(["groupdel", GONE_USER], check=False)
+
+
+def tenant_state(user):
+    """What cgijail keeps of user: run dir, TMPDIR, cgroups (any hierarchy)."""
+    cg = [os.path.join(r, user) for r in cjlib.cgroup_test_roots()
+          if os.path.isdir(os.path.join(r, user))]
+    return {"run": os.path.isdir(f"{cjlib.RUN}/{user}"),
+            "tmp": os.path.isdir(f"{cjlib.STATE}/tmp/{user}"),
+            "cgroup": cg}
+
+
+def leaves_with_procs(user):
+    return [path for root in cjlib.cgroup_test_roots()
+            for path, _, _ in os.walk(os.path.join(root, user))
+            if cjlib._cgroup_procs(path)]
+
+
+def run_as_tenant(user, body="print('Content-Type: text/plain\\n\\nok')\n"):
+    d = new_dir(cjlib.WWW, GONE_UID, group=GONE_UID)
+    cjlib.write_file(f"{d}/s.py", "#!/usr/bin/python3\n" + body, owner=GONE_UID,
+                     group=GONE_UID)
+    return d
+
+
+def test_prune_removes_only_users_that_are_gone(policy, gone_user):
+    cjlib.sandbox_required()
+    d = run_as_tenant(gone_user)
+    # TMPDIR gets a file and a subdirectory, as a script would leave them.
+    res = run_wrapper([gone_user, gone_user, "s.py"], cwd=d)
+    assert res.rc == 0, res.describe()
+    tmp = f"{cjlib.STATE}/tmp/{gone_user}"
+    os.makedirs(f"{tmp}/sub/deeper")
+    with open(f"{tmp}/sub/deeper/f", "w") as f:
+        f.write("x")
+    os.symlink("/etc/passwd", f"{tmp}/sub/link")   # never followed
+    before = tenant_state(gone_user)
+    assert before["run"] and before["tmp"] and before["cgroup"], before
+    # An existing tenant's state, which prune must keep.
+    adir = cjlib.new_dir(f"{cjlib.WWW}/cjtalice", "cjtalice")
+    make_probe(adir)
+    assert run_wrapper(["cjtalice", "cjtalice", "probe.py"], cwd=adir).rc == 0
+    alice = tenant_state("cjtalice")
+
+    rc, out, err = run_check(["tenants"])
+    assert rc == 0, (out, err)
+    assert f"{gone_user}: user exists;" in out, out
+
+    cjlib._run(["userdel", gone_user])
+    rc, out, err = run_check(["tenants"])
+    assert f"{gone_user}: NO SUCH USER" in out, out
+    rc, out, err = run_check(["prune", "--dry-run"])
+    assert rc == 0 and f"would remove {gone_user}" in out, (out, err)
+    assert tenant_state(gone_user) == before, "a dry run removes nothing"
+
+    rc, out, err = run_check(["prune"])
+    assert rc == 0 and f"removed {gone_user}" in out, (out, err)
+    assert tenant_state(gone_user) == {"run": False, "tmp": False, "cgroup": []}
+    assert os.path.exists("/etc/passwd"), "the symlink's target is untouched"
+    assert "cjtalice" not in out
+    assert tenant_state("cjtalice") == alice, "an existing user's state is kept"
+    rc, out, err = run_check(["prune"])
+    assert rc == 0 and gone_user not in out, (out, err)
+
+
+def test_prune_keeps_a_tenant_with_a_running_request(policy, gone_user):
+    cjlib.sandbox_required()
+    policy.set(sections={"limits": {"wall": "20s"}})
+    d = run_as_tenant(gone_user, body="import time\nprint('Content-Type: text/plain\\n')\n"
+                      "import sys; sys.stdout.flush(); time.sleep(15)\n")
+    cmd = [cjlib.SETPRIV, f"--reuid={cjlib.uid_of('cjtweb')}",
+           f"--regid={cjlib.primary_gid('cjtweb')}", "--clear-groups", "--",
+           cjlib.WRAPPER, gone_user, gone_user, "s.py"]
+    proc = subprocess.Popen(cmd, cwd=d, env=cjlib.cgi_env(), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline(), "the script started its response"
+        assert leaves_with_procs(gone_user), "the request runs in its cgroup"
+        cjlib._run(["userdel", "-f", gone_user])   # -f: it has a running process
+        rc, out, err = run_check(["prune"])
+        assert rc == 1, (out, err)
+        assert f"kept  {gone_user}: a request of this user is still running" in out, out
+        state = tenant_state(gone_user)
+        assert state["run"] and state["tmp"] and state["cgroup"], state
+    finally:
+        proc.terminate()   # the supervisor ends the request and removes its leaf
+        proc.communicate(timeout=20)
+    deadline = time.monotonic() + 10
+    while leaves_with_procs(gone_user) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    rc, out, err = run_check(["prune"])
+    assert rc == 0 and f"removed {gone_user}" in out, (out, err)
+    assert tenant_state(gone_user) == {"run": False, "tmp": False, "cgroup": []}
