@@ -10,11 +10,13 @@
 #   share/doc/cgijail/README.md, SECURITY.md, cgroups.md
 #   <CGIJAIL_INSTALL_SYSTEMDUNITDIR>/cgijail.service   (unless empty)
 #   <CGIJAIL_INSTALL_TMPFILESDIR>/cgijail.conf         (unless empty)
+#   <CGIJAIL_INSTALL_LOGROTATEDIR>/cgijail             (with a log directory)
 # and the directories the compiled-in paths name:
 #   CGIJAIL_CONFIG_DIR/cgijail.conf   the policy, only when there is none yet
 #   CGIJAIL_CONFIG_DIR/users.d/       0755
 #   CGIJAIL_STATE_DIR/                0755 (cgijail creates tmp/ in it)
-#   CGIJAIL_INSTALL_LOGDIR/           0750 (unless empty; the policy's log_file)
+#   CGIJAIL_INSTALL_LOGDIR/           0755 (unless empty; the policy's log_file,
+#                                     which cgijail creates root-owned 0600)
 # CGIJAIL_RUN_DIR (under /run, a tmpfs) is created by cgijail itself, and
 # by systemd-tmpfiles at boot where the tmpfiles.d entry is installed.
 #
@@ -38,7 +40,9 @@ option(CGIJAIL_INSTALL_SETUID
   "Make the installed wrapper 4754 root:CGIJAIL_INSTALL_GROUP (needs root); OFF when a packager sets modes itself"
   ON)
 set(CGIJAIL_INSTALL_LOGDIR "/var/log/cgijail" CACHE PATH
-    "Directory of the installed policy's log_file (created 0750); empty: no log_file, syslog only")
+    "Directory of the installed policy's log_file; empty: no log_file, syslog only")
+set(CGIJAIL_INSTALL_LOGROTATEDIR "/etc/logrotate.d" CACHE PATH
+    "Where the logrotate entry for the log_file goes (with CGIJAIL_INSTALL_LOGDIR); empty: not installed")
 set(CGIJAIL_INSTALL_SYSTEMDUNITDIR "lib/systemd/system" CACHE STRING
     "Where cgijail.service goes (relative to the prefix, or absolute); empty: not installed")
 set(CGIJAIL_INSTALL_TMPFILESDIR "lib/tmpfiles.d" CACHE STRING
@@ -94,6 +98,10 @@ else()
 endif()
 configure_file("${CMAKE_CURRENT_LIST_DIR}/../packaging/cgijail.conf.in"
                "${_cj_gen}/cgijail.conf" @ONLY)
+if(CGIJAIL_INSTALL_LOGDIR)
+  configure_file("${CMAKE_CURRENT_LIST_DIR}/../packaging/cgijail.logrotate.in"
+                 "${_cj_gen}/logrotate" @ONLY)
+endif()
 
 # The unit names the holder and the documentation by their Debian paths;
 # rewrite them for this install's layout, and fail if they moved.
@@ -176,6 +184,10 @@ install(FILES README.md SECURITY.md docs/cgroups.md DESTINATION "${CMAKE_INSTALL
 if(CGIJAIL_INSTALL_SYSTEMDUNITDIR)
   install(FILES "${_cj_gen}/cgijail.service" DESTINATION "${CGIJAIL_INSTALL_SYSTEMDUNITDIR}")
 endif()
+if(CGIJAIL_INSTALL_LOGDIR AND CGIJAIL_INSTALL_LOGROTATEDIR)
+  install(FILES "${_cj_gen}/logrotate" DESTINATION "${CGIJAIL_INSTALL_LOGROTATEDIR}"
+          RENAME cgijail)
+endif()
 if(CGIJAIL_INSTALL_TMPFILESDIR)
   install(FILES "${_cj_gen}/tmpfiles.conf" DESTINATION "${CGIJAIL_INSTALL_TMPFILESDIR}"
           RENAME cgijail.conf)
@@ -201,14 +213,12 @@ endif()
 
 # Policy and directories: root-owned and not writable by group or other, as
 # cgijail requires (when not installing as root, the packager sets owners).
-foreach(_cj_dir "${_cj_config_dir}" "${_cj_config_dir}/users.d" "${_cj_state_dir}")
-  file(MAKE_DIRECTORY "$ENV{DESTDIR}${_cj_dir}")
-  _cj_run(chmod 0755 "$ENV{DESTDIR}${_cj_dir}")
+foreach(_cj_dir "${_cj_config_dir}" "${_cj_config_dir}/users.d" "${_cj_state_dir}" "${_cj_log_dir}")
+  if(_cj_dir)
+    file(MAKE_DIRECTORY "$ENV{DESTDIR}${_cj_dir}")
+    _cj_run(chmod 0755 "$ENV{DESTDIR}${_cj_dir}")
+  endif()
 endforeach()
-if(_cj_log_dir)
-  file(MAKE_DIRECTORY "$ENV{DESTDIR}${_cj_log_dir}")
-  _cj_run(chmod 0750 "$ENV{DESTDIR}${_cj_log_dir}")
-endif()
 set(_cj_conf "$ENV{DESTDIR}${_cj_config_dir}/cgijail.conf")
 if(EXISTS "${_cj_conf}" OR IS_SYMLINK "${_cj_conf}")
   message(STATUS "Kept: ${_cj_conf} (the new default policy is ${_cj_conf_src})")
