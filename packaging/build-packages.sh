@@ -58,9 +58,9 @@ mkdir "$src"
 
 if [[ -z $source_mode ]]; then
   if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    source_mode=head
+    source_mode="head"
   else
-    source_mode=worktree
+    source_mode="worktree"
   fi
 fi
 case $source_mode in
@@ -110,8 +110,8 @@ debsrc=$scratch/deb/cgijail-$version
 mkdir -p "$scratch/deb"
 cp -a "$src" "$debsrc"
 cp -a "$debsrc/packaging/deb" "$debsrc/debian"
-run_logged "dpkg-buildpackage" "$artifacts/deb-build.log" \
-  bash -c 'cd "$1" && dpkg-buildpackage -us -uc -b' _ "$debsrc"
+deb_build() ( cd "$debsrc" && dpkg-buildpackage -us -uc -b )
+run_logged "dpkg-buildpackage" "$artifacts/deb-build.log" deb_build
 changes=$(ls "$scratch"/deb/cgijail_"$debversion"_*.changes)
 
 log "lintian"

@@ -87,7 +87,10 @@ for d in etc/cgijail etc/cgijail/users.d var/lib/cgijail var/log/cgijail; do
 done
 t "cgijail.service is enabled for the next boot with systemd" \
   test -L "$root/etc/systemd/system/multi-user.target.wants/cgijail.service"
-conffile_recorded() { in_root dpkg-query -W -f='${Conffiles}\n' cgijail | grep -q '^ /etc/cgijail/cgijail.conf '; }
+conffile_recorded() {
+  # shellcheck disable=SC2016 # a dpkg-query format, not a shell expansion
+  in_root dpkg-query -W -f='${Conffiles}\n' cgijail | grep -q '^ /etc/cgijail/cgijail.conf '
+}
 t "dpkg records /etc/cgijail/cgijail.conf as a conffile" conffile_recorded
 
 policy_ok() { [[ $(in_root cgijail-check policy 2>&1) == "/etc/cgijail/cgijail.conf: ok" ]]; }
