@@ -31,7 +31,7 @@
 include(GNUInstallDirs)
 
 set(CGIJAIL_INSTALL_LIBEXECDIR "lib/cgijail" CACHE STRING
-    "Directory of the setuid wrapper and the cgroup holder, relative to the prefix (Debian: lib/cgijail, Fedora: libexec/cgijail)")
+    "Directory of the setuid wrapper and the cgroup holder, relative to the prefix or absolute (Debian: lib/cgijail, Fedora: libexec/cgijail)")
 set(CGIJAIL_INSTALL_GROUP "www-data" CACHE STRING
     "Group of the setuid wrapper (mode 4754): the web server's group, the only one that may run it")
 set(CGIJAIL_INSTALL_CALLER "" CACHE STRING
@@ -76,15 +76,11 @@ if(NOT CGIJAIL_INSTALL_CGROUP_PARENT MATCHES "^[A-Za-z_][A-Za-z0-9_.-]*(/[A-Za-z
   message(FATAL_ERROR "CGIJAIL_INSTALL_CGROUP_PARENT is not a valid cgroup_parent: '${CGIJAIL_INSTALL_CGROUP_PARENT}'")
 endif()
 
-# An install-time absolute path: relative ones are below the prefix.
-function(_cj_full_path out rel)
-  if(IS_ABSOLUTE "${rel}")
-    set(${out} "${rel}" PARENT_SCOPE)
-  else()
-    set(${out} "${CMAKE_INSTALL_PREFIX}/${rel}" PARENT_SCOPE)
-  endif()
-endfunction()
-_cj_full_path(_cj_libexec_full "${CGIJAIL_INSTALL_LIBEXECDIR}")
+if(IS_ABSOLUTE "${CGIJAIL_INSTALL_LIBEXECDIR}")
+  set(_cj_libexec_full "${CGIJAIL_INSTALL_LIBEXECDIR}")
+else()
+  set(_cj_libexec_full "${CMAKE_INSTALL_PREFIX}/${CGIJAIL_INSTALL_LIBEXECDIR}")
+endif()
 
 # ---- generated files: the policy, the unit, the tmpfiles.d entry ------------
 
@@ -130,7 +126,8 @@ d ${CGIJAIL_RUN_DIR} 0755 root root -
 # ---- the install rules, in the order they run ---------------------------------
 
 # 1. Refuse a setuid install that cannot be done right, before copying anything.
-install(CODE "set(_cj_group \"${CGIJAIL_INSTALL_GROUP}\")
+install(CODE "set(_cj_prefix \"${CMAKE_INSTALL_PREFIX}\")
+set(_cj_group \"${CGIJAIL_INSTALL_GROUP}\")
 set(_cj_setuid \"${CGIJAIL_INSTALL_SETUID}\")
 set(_cj_wrapper \"${_cj_libexec_full}/cgijail\")
 set(_cj_config_dir \"${CGIJAIL_CONFIG_DIR}\")
@@ -145,6 +142,12 @@ function(_cj_run)
     message(FATAL_ERROR "cgijail: '${cmd}' failed (${rc}): ${err}")
   endif()
 endfunction()
+# The unit names the holder by its path under the configured prefix.
+if(NOT CMAKE_INSTALL_PREFIX STREQUAL _cj_prefix)
+  message(FATAL_ERROR "cgijail: the install prefix is fixed when configuring "
+    "(${_cj_prefix}, written into cgijail.service); reconfigure with "
+    "-DCMAKE_INSTALL_PREFIX=${CMAKE_INSTALL_PREFIX} instead of --prefix.")
+endif()
 if(_cj_setuid)
   execute_process(COMMAND id -u OUTPUT_VARIABLE _cj_uid OUTPUT_STRIP_TRAILING_WHITESPACE
                   RESULT_VARIABLE _cj_rc)

@@ -28,8 +28,9 @@ die() { printf 'build-packages.sh: %s\n' "$*" >&2; exit 1; }
 command -v dpkg-query >/dev/null || die "needs Debian (dpkg, apt-get)"
 
 # ---- tools -------------------------------------------------------------------
-need=(build-essential debhelper dpkg-dev fakeroot lintian rpm rpmlint cmake pkg-config
-      libcap-dev libseccomp-dev libcgroup-dev git binutils elfutils)
+need=(build-essential debhelper dpkg-dev lintian rpm rpmlint cmake pkg-config
+      libcap-dev libseccomp-dev libcgroup-dev binutils elfutils)
+[[ ! -e $top/.git ]] || need+=(git)
 missing=()
 for p in "${need[@]}"; do
   [[ $(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true) == installed ]] ||
