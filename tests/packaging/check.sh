@@ -23,15 +23,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/cgijail-pkgcheck.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 art=$work/artifacts
 
-n=0 fails=0
-ok() { # STATUS DESCRIPTION
-  n=$((n + 1))
-  if [[ $1 -eq 0 ]]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi
-}
-t() { # DESCRIPTION COMMAND... : one check
-  local d=$1; shift
-  if "$@"; then ok 0 "$d"; else ok 1 "$d"; fi
-}
+# shellcheck source=tests/packaging/tap.sh
+. "$here/tap.sh"
 has_line() { grep -Eq -- "$2" <<<"$1"; } # TEXT ERE
 has_fixed() { grep -Fq -- "$2" <<<"$1"; } # TEXT STRING
 lacks_line() { ! grep -Eq -- "$2" <<<"$1"; } # TEXT ERE

@@ -37,15 +37,8 @@ mount --bind /dev "$root/dev"
 mount -t proc proc "$root/proc"
 rm -rf "$root/run/systemd"
 
-n=0 fails=0
-ok() { # STATUS DESCRIPTION
-  n=$((n + 1))
-  if [[ $1 -eq 0 ]]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi
-}
-t() { # DESCRIPTION COMMAND... : one check
-  local d=$1; shift
-  if "$@"; then ok 0 "$d"; else ok 1 "$d"; fi
-}
+# shellcheck source=tests/packaging/tap.sh
+. "$(dirname "$0")/tap.sh"
 in_root() { chroot "$root" env PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
 alt_value() { in_root update-alternatives --query suexec 2>/dev/null | sed -n 's/^Value: //p'; }
 mode_is() { [[ $(stat -c '%a %U %G' "$root/$1") == "$2" ]]; }
