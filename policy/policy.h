@@ -48,7 +48,7 @@ struct policy {
 	mode_t umask;             /* <= 0777 */
 	char *log_file;           /* absolute, or NULL when unset */
 
-	/* The sandbox keys (docs/cgijail.conf.5 has the syntax, ranges, defaults).
+	/* The sandbox keys (docs/man/cgijail.conf.5 has the syntax, ranges, defaults).
 	 * 0 in a limit means "no limit", only where the key accepts "none"
 	 * (limits.memory, limits.tasks, tenant.memory, tenant.tasks,
 	 * tenant.cpu); every other field is never 0 after a successful parse.

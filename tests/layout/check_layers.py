@@ -130,7 +130,7 @@ for tool in ("cgijail-check", "cgijail-check-testcfg"):
 table = re.findall(r'X\((\w+),\s*(\d+),\s*"([^"]+)"',
                    (SRC / "wrapper/logic/exitcodes.h").read_text())
 check("exitcodes.h has its table", len(table) >= 6, f"{len(table)} rows")
-for doc in ("README.md",):
+for doc in ("README.md", "docs/man/cgijail.8"):
     path = SRC / doc
     if not path.exists():
         check(f"{doc} exists", False)

@@ -1500,7 +1500,7 @@ ParameterizedTest(size_t *i, policy, cgroup_parent_rule)
 	cr_expect_eq(policy_cgroup_parent_is_valid(NULL), false);
 }
 
-/* The defaults documented in docs/cgijail.conf.5, written out as a policy
+/* The defaults documented in docs/man/cgijail.conf.5, written out as a policy
  * file, parse to exactly policy_defaults(). */
 Test(policy, sandbox_documented_defaults_round_trip)
 {
