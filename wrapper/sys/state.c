@@ -170,7 +170,6 @@ int state_list(const char *run_dir, const char *state_dir,
 static int remove_tree(int dirfd, unsigned depth, const char **reason)
 {
 	DIR *d = fdopendir(dirfd);
-	const struct dirent *e;
 	int ret = 0;
 
 	if (d == NULL) {
@@ -180,7 +179,8 @@ static int remove_tree(int dirfd, unsigned depth, const char **reason)
 	}
 	while (ret == 0) {
 		errno = 0;
-		e = readdir(d);
+		const struct dirent *e = readdir(d);
+
 		if (e == NULL) {
 			if (errno != 0)
 				ret = err_sys(reason, "cannot read the temporary directory");
