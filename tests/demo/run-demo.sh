@@ -4,7 +4,7 @@
 # Builds a demo wrapper whose compiled-in policy dir is /var/lib/cgijail-demo/etc,
 # creates the demo user cjtdemo (uid 62990), runs a sample script, shows a
 # refusal, then removes everything it made.  Run as root from the source tree:
-#   sudo tests/demo/run-demo.sh
+#   tests/demo/run-demo.sh   (as root)
 set -euo pipefail
 [ "$(id -u)" -eq 0 ] || { echo "run as root (it installs a setuid binary and a user)"; exit 1; }
 src=$(cd "$(dirname "$0")/../.." && pwd)

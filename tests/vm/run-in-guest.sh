@@ -15,6 +15,9 @@
 #   --mem MB          guest memory (default 1024; the tmpfs overlay lives in it)
 #   --prepare         run prepare.sh OUTDIR first (its output goes to stderr)
 # Environment: CGIJAIL_VM_KEEP=1 keeps OUTDIR/tmp/run.* (console log, job script).
+#              CGIJAIL_VM_ACCEL=auto|kvm|tcg: auto (default) uses KVM when
+#              /dev/kvm is usable; tcg where nested KVM fails (qemu.log in the
+#              kept run directory says "KVM internal error").
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -97,7 +100,33 @@ job=$rundir/job.sh
 fifo=$rundir/out.fifo
 mkfifo "$fifo"
 
-if [[ -r /dev/kvm && -w /dev/kvm ]]; then
+case ${CGIJAIL_VM_ACCEL:-auto} in
+  auto)
+    vm_accel=tcg
+    if [[ -r /dev/kvm && -w /dev/kvm ]]; then
+      # Nested KVM can be offered and still fail ("KVM internal error ...
+      # emulation failure" early in the guest's boot).  The first run for
+      # OUTDIR boots the guest once with KVM to run `true` (seconds) and
+      # keeps the verdict in OUTDIR/accel for every later run.
+      exec 8>"$outdir/.accel.lock"
+      flock 8
+      if [[ ! -s $outdir/accel ]]; then
+        if CGIJAIL_VM_ACCEL=kvm "$here/run-in-guest.sh" "$outdir" --timeout 60 -- true \
+            >/dev/null 2>"$outdir/accel.probe.log"; then
+          echo kvm >"$outdir/accel"
+        else
+          echo tcg >"$outdir/accel"
+          echo "$prog: KVM does not work here (see $outdir/accel.probe.log): using TCG" >&2
+        fi
+      fi
+      vm_accel=$(cat "$outdir/accel")
+      exec 8>&-
+    fi
+    ;;
+  kvm|tcg) vm_accel=$CGIJAIL_VM_ACCEL ;;
+  *) die "CGIJAIL_VM_ACCEL must be auto, kvm or tcg, got '$CGIJAIL_VM_ACCEL'" ;;
+esac
+if [[ $vm_accel == kvm ]]; then
   accel=(-accel kvm -cpu host)
 else
   # -cpu max: RDRAND seeds the guest's RNG at once (python3 wants getrandom()).
@@ -134,11 +163,18 @@ awk "${awk_flags[@]}" -v status_file="$rundir/status" -v start_file="$rundir/sta
 ' "$fifo" &
 awk_pid=$!
 
-deadline=$((SECONDS + timeout))
-timed_out=0
+deadline=$((SECONDS + timeout)) start_deadline=$((SECONDS + 30))
+timed_out=0 kvm_failed=0
 while kill -0 "$qemu_pid" 2>/dev/null; do
   # The status is the guest's last word: it is powering off.
   [[ -e $rundir/status ]] && break
+  # KVM that fails either says so or never gets the guest to its job
+  # (a KVM boot takes a few seconds).
+  if [[ $vm_accel == kvm ]] && { grep -qs 'KVM internal error' "$rundir/qemu.log" ||
+       { [[ ! -e $rundir/started ]] && ((SECONDS >= start_deadline)); }; }; then
+    kvm_failed=1
+    break
+  fi
   if ((SECONDS >= deadline)); then
     timed_out=1
     break
@@ -173,6 +209,11 @@ started=
 if [[ -n $started ]]; then
   awk -v s="$start" -v b="$started" -v e="$end" 'BEGIN {
     printf "run-in-guest.sh: boot %.1f s, command %.1f s, total %.1f s\n", b - s, e - b, e - s }' >&2
+fi
+if [[ $kvm_failed -eq 1 ]]; then
+  echo "$prog: KVM failed in this (nested) environment; qemu killed (CGIJAIL_VM_ACCEL=tcg avoids it):" >&2
+  head -n 3 "$rundir/qemu.log" >&2 || true
+  exit 125
 fi
 if [[ $timed_out -eq 1 ]]; then
   echo "$prog: timed out after $timeout s; qemu killed" >&2
