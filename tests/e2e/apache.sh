@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154 # here, W, CG_PARENT and P_* are run.sh's
 # apache.sh - part "apache": Apache 2.4 calling the installed cgijail as its
 # suexec, under mpm_event + mod_cgid and under mpm_prefork + mod_cgi, the
 # same checks under both.

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154 # here, W, CG_PARENT and P_* are run.sh's
 # frontends.sh - part "frontends": cgijail's interpreter form behind
 # lighttpd (cgi.assign), nginx + fcgiwrap (a #!/usr/lib/cgijail/cgijail
 # line) and python3 -m http.server --cgi (the same line), each server
@@ -148,7 +148,7 @@ part_nginx() {
   install -d -m 0755 -o www-data -g www-data "$d/fcgiwrap"
   nginx_conf "$d" >"$d/nginx.conf"
   start_server fcgiwrap "$d/fcgiwrap.stderr.log" \
-    setpriv --reuid=www-data --regid=www-data --init-groups /usr/sbin/fcgiwrap -c 2 -s "unix:$d/fcgiwrap/fcgiwrap.sock"
+    setpriv --reuid=www-data --regid=www-data --init-groups /usr/sbin/fcgiwrap -s "unix:$d/fcgiwrap/fcgiwrap.sock"
   start_server nginx "$d/nginx.stderr.log" /usr/sbin/nginx -p "$d" -c "$d/nginx.conf" -e "$d/error.log"
   t "nginx: nginx and fcgiwrap start" wait_port "$P_NGINX" nginx
   fe_front_checks nginx "$base"

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154 # here, W, CG_PARENT and P_* are run.sh's
 # hg.sh - part "hg": Mercurial's hgweb (Debian's mercurial package, the
 # hgweb.cgi of its examples) served through Apache and cgijail, driven by
 # the hg client: clone and push.
@@ -23,9 +23,9 @@ hg_setup() {
   # hg push over plain HTTP: allowed for everyone (test only)
   printf '[web]\nallow-push = *\npush_ssl = false\n' | as_cjte4 tee "$HG_REPO/.hg/hgrc" >/dev/null
   # Debian's example, with the repository filled in
-  local example
-  example=$(ls /usr/share/doc/mercurial*/examples/hgweb.cgi 2>/dev/null | head -n 1 || true)
-  [[ -n $example ]] || { echo "no hgweb.cgi in /usr/share/doc/mercurial*/examples"; return 1; }
+  local examples=(/usr/share/doc/mercurial*/examples/hgweb.cgi) example
+  example=${examples[0]}
+  [[ -f $example ]] || { echo "no hgweb.cgi in /usr/share/doc/mercurial*/examples"; return 1; }
   sed "s|^config = b\"/path/to/repo/or/config\"|config = b\"$HG_REPO\"|" "$example" >"$W/hgweb.cgi"
   grep -q "^config = b\"$HG_REPO\"" "$W/hgweb.cgi" || { echo "$example: no config line"; return 1; }
   install_script cjte4 "$W/hgweb.cgi" /var/www/cjte4/cgi-bin/hgweb.cgi

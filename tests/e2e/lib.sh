@@ -94,14 +94,13 @@ add_user() {
   install -d -m 0755 -o "$name" -g "$name" "$home"
   on_exit "del_user $name"
 }
-del_user() {
-  local name=$1 home
-  home=$(getent passwd "$name" | cut -d: -f6 || true)
+del_user() { # NAME : the user, its group, drop-in, home, site and cgijail state
+  local name=$1
+  [[ $name == cjte* ]] || return 1
   if id -u "$name" >/dev/null 2>&1; then userdel "$name" 2>/dev/null || true; fi
   if getent group "$name" >/dev/null; then groupdel "$name" 2>/dev/null || true; fi
-  rm -f "/etc/cgijail/users.d/$name.conf"
-  [[ -z $home || $home != /home/cjte* && $home != /var/www/cjte* ]] || rm -rf "$home"
-  rm -rf "/var/www/$name"
+  rm -rf "/etc/cgijail/users.d/$name.conf" "/home/${name:?}" "/var/www/${name:?}" \
+    "/run/cgijail/$name" "/var/lib/cgijail/tmp/$name"
 }
 # The suite's users left over by a crashed run: cjte* names in 62800-62899.
 stale_users() {
@@ -136,20 +135,34 @@ start_server() {
   SERVER_PID[$name]=$!
   on_exit "stop_server $name"
 }
-# stop_server NAME : SIGTERM to its pid, SIGKILL after 10 s.
+# stop_server NAME : SIGTERM to its pid, SIGKILL after 10 s; then the same
+# for any process left in its session (children it did not take along).
 stop_server() {
-  local name=$1 pid=${SERVER_PID[$1]:-} i
+  local name=$1 pid=${SERVER_PID[$1]:-} i left
   [[ -n $pid ]] || return 0
   unset "SERVER_PID[$name]"
-  kill -TERM "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  diag "$name (pid $pid) ignored SIGTERM: SIGKILL"
-  kill -KILL "$pid" 2>/dev/null || true
+  if kill -0 "$pid" 2>/dev/null; then
+    diag "$name (pid $pid) ignored SIGTERM: SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
   wait "$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do
+    left=$(session_pids "$pid")
+    [[ -n $left ]] || return 0
+    ((i > 0)) || diag "$name left processes in its session: ${left//$'\n'/ }"
+    # shellcheck disable=SC2086 # a list of pids
+    kill -TERM $left 2>/dev/null || true
+    sleep 0.1
+  done
+  # shellcheck disable=SC2086
+  kill -KILL $left 2>/dev/null || true
 }
+session_pids() { ps -e -o pid=,sid=,stat= | awk -v s="$1" '$2 == s && $3 !~ /^Z/ {print $1}'; }
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # wait_port PORT NAME : until something accepts on 127.0.0.1:PORT (10 s).
 wait_port() {

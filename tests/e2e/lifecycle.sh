@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154 # here, W, CG_PARENT and P_* are run.sh's
 # lifecycle.sh - part "lifecycle": a tenant is created, served through
 # Apache (UserDir), deleted with userdel; cgijail-check tenants reports it
 # as gone and cgijail-check prune removes its run directory, its TMPDIR and
