@@ -102,6 +102,43 @@ part_lighttpd() {
   t "lighttpd+breakagelog: the reason is in server.breakagelog" has_refusal "$d-b/breakage.log" "$gw"
   t "lighttpd+breakagelog: not on lighttpd's stderr" lacks_refusal "$d-b/stderr.log" "$gw"
   stop_server lighttpd-breakagelog
+  step "frontends: lighttpd daemonized (no -D), without server.breakagelog"
+  lighttpd_daemon "$d-d"
+  t "lighttpd daemonized: a group-writable script: 500 with the generic body; log_file has the reason" \
+    chk_refused_generic ltd-gw "$base/groupwritable.py" "$gw"
+  t "lighttpd daemonized: its stderr is /dev/null (the reason is lost there), not in server.errorlog" \
+    chk_lighttpd_daemon_stderr "$d-d" "$gw"
+  lighttpd_daemon_stop
+}
+# lighttpd_daemon DIR : lighttpd as an init script starts it (it forks and
+# detaches); stopped by the pid in its pid file.
+LIGHTTPD_DAEMON_PID=""
+lighttpd_daemon() {
+  install -d -m 0755 "$1"
+  www_log "$1/error.log"
+  lighttpd_conf "$1" >"$1/lighttpd.conf"
+  on_exit lighttpd_daemon_stop
+  /usr/sbin/lighttpd -f "$1/lighttpd.conf" </dev/null >"$1/start.log" 2>&1 || { cat "$1/start.log"; return 1; }
+  LIGHTTPD_DAEMON_PID=$(cat "$1/lighttpd.pid")
+  wait_port "$P_LIGHTTPD" >/dev/null
+}
+lighttpd_daemon_stop() {
+  local pid=$LIGHTTPD_DAEMON_PID i
+  [[ -n $pid ]] || return 0
+  LIGHTTPD_DAEMON_PID=""
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    [[ $(ps -o stat= -p "$pid" 2>/dev/null) != Z* ]] || return 0
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+chk_lighttpd_daemon_stderr() { # DIR SCRIPT
+  local fd2
+  fd2=$(readlink "/proc/$LIGHTTPD_DAEMON_PID/fd/2" 2>/dev/null || echo "?")
+  [[ $fd2 == /dev/null ]] || { echo "lighttpd's stderr is $fd2"; return 1; }
+  lacks_refusal "$1/error.log" "$2"
 }
 
 # ---- nginx + fcgiwrap ------------------------------------------------------------------
@@ -141,14 +178,25 @@ chk_nginx_passes_proxy() { # without cgijail, HTTP_PROXY reaches the CGI
   req ng-plain "http://127.0.0.1:$P_NGINX/plain/plain.py" -H 'Proxy: http://attacker.example:8080' || true
   expect_code ng-plain 200 && expect_line ng-plain "HTTP_PROXY=http://attacker.example:8080"
 }
+fcgiwrap_run() { # NAME DIR [-f]
+  start_server "$1" "$2/$1.stderr.log" setpriv --reuid=www-data --regid=www-data --init-groups \
+    /usr/sbin/fcgiwrap ${3:+"$3"} -s "unix:$2/fcgiwrap/fcgiwrap.sock"
+}
+wait_socket() { # PATH
+  local i
+  for ((i = 0; i < 100; i++)); do
+    [[ ! -S $1 ]] || return 0
+    sleep 0.1
+  done
+  echo "no socket $1 after 10 s"; return 1
+}
 part_nginx() {
   local d=$W/nginx gw=/var/www/cjte6/fe/groupwritable.py base=http://127.0.0.1:$P_NGINX
-  step "frontends: nginx + fcgiwrap, scripts with #!/usr/lib/cgijail/cgijail"
+  step "frontends: nginx + fcgiwrap -f (Debian's default), scripts with #!/usr/lib/cgijail/cgijail"
   install -d -m 0755 "$d" "$d/tmp"
   install -d -m 0755 -o www-data -g www-data "$d/fcgiwrap"
   nginx_conf "$d" >"$d/nginx.conf"
-  start_server fcgiwrap "$d/fcgiwrap.stderr.log" \
-    setpriv --reuid=www-data --regid=www-data --init-groups /usr/sbin/fcgiwrap -s "unix:$d/fcgiwrap/fcgiwrap.sock"
+  fcgiwrap_run fcgiwrap-f "$d" -f
   start_server nginx "$d/nginx.stderr.log" /usr/sbin/nginx -p "$d" -c "$d/nginx.conf" -e "$d/error.log"
   t "nginx: nginx and fcgiwrap start" wait_port "$P_NGINX" nginx
   fe_front_checks nginx "$base"
@@ -157,8 +205,19 @@ part_nginx() {
     chk_headers ng-hdr "$base/probe.py" "$CJTE6_UID"
   t "nginx: a group-writable script: 500 with the generic body; log_file has the reason" \
     chk_refused_generic ng-gw "$base/groupwritable.py" "$gw"
-  t "nginx: the reason is on fcgiwrap's stderr" has_refusal "$d/fcgiwrap.stderr.log" "$gw"
-  t "nginx: not in nginx's error_log (fcgiwrap does not forward it)" lacks_refusal "$d/error.log" "$gw"
+  t "nginx+fcgiwrap -f: the reason is in nginx's error_log (FastCGI sent in stderr)" \
+    has_refusal "$d/error.log" "$gw"
+  stop_server fcgiwrap-f
+  step "frontends: nginx + fcgiwrap without -f"
+  rm -f "$d/fcgiwrap/fcgiwrap.sock"
+  fcgiwrap_run fcgiwrap "$d"
+  t "nginx: fcgiwrap without -f starts" wait_socket "$d/fcgiwrap/fcgiwrap.sock"
+  cp "$d/error.log" "$d/error-fcgiwrap-f.log"
+  : >"$d/error.log"
+  t "nginx+fcgiwrap: a group-writable script: 500 with the generic body" \
+    chk_refused_generic ng-gw2 "$base/groupwritable.py" "$gw"
+  t "nginx+fcgiwrap: the reason is on fcgiwrap's stderr" has_refusal "$d/fcgiwrap.stderr.log" "$gw"
+  t "nginx+fcgiwrap: not in nginx's error_log" lacks_refusal "$d/error.log" "$gw"
   stop_server nginx
   stop_server fcgiwrap
 }
