@@ -264,23 +264,22 @@ tenant_cgroup_leaves() {
 }
 # wrapper_pids : processes running the installed wrapper (supervisors).
 wrapper_pids() {
-  local p exe
-  for p in /proc/[0-9]*; do
-    exe=$(readlink "$p/exe" 2>/dev/null || true)
-    [[ $exe != /usr/lib/cgijail/cgijail ]] || echo "${p#/proc/}"
-  done
+  find /proc/[0-9]*/exe -maxdepth 0 -lname /usr/lib/cgijail/cgijail 2>/dev/null | cut -d/ -f3
 }
+now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
 # tenant_gone USER SECONDS : within SECONDS no process runs as USER, none is
 # in the tenant's cgroups, no request cgroup is left and no cgijail
 # supervisor runs.
 tenant_gone() {
-  local user=$1 limit=$(($2 * 10)) i ps_out cg_out leaves sv
-  for ((i = 0; i <= limit; i++)); do
+  local user=$1 deadline ps_out cg_out leaves sv
+  deadline=$(($(now_ms) + $2 * 1000))
+  while :; do
     ps_out=$(ps -u "$user" -o pid=,args= 2>/dev/null || true)
     cg_out=$(tenant_cgroup_pids "$user")
     leaves=$(tenant_cgroup_leaves "$user")
     sv=$(wrapper_pids)
     [[ -n $ps_out || -n $cg_out || -n $leaves || -n $sv ]] || return 0
+    (($(now_ms) < deadline)) || break
     sleep 0.1
   done
   echo "after $2 s: processes of $user: ${ps_out:-none}; in its cgroups: ${cg_out:-none};" \
