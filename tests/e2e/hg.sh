@@ -14,7 +14,6 @@ HG_REPO=/home/cjte4/repos/proj
 as_cjte4() { setpriv --reuid=cjte4 --regid=cjte4 --init-groups env -i HOME=/home/cjte4 PATH=/usr/bin:/bin "$@"; }
 
 hg_setup() {
-  step "hg: tenant cjte4, repository $HG_REPO, hgweb.cgi"
   add_user cjte4 "$CJTE4_UID" /home/cjte4
   install -d -m 0755 -o cjte4 -g cjte4 /home/cjte4/repos /var/www/cjte4 /var/www/cjte4/cgi-bin
   as_cjte4 hg init "$HG_REPO"

@@ -107,7 +107,7 @@ apt_install apache2 apache2-suexec-custom mercurial lighttpd nginx fcgiwrap curl
 
 # ---- the package ---------------------------------------------------------------------
 if [[ -z $deb ]]; then
-  step "building the packages (packaging/build-packages.sh; about 30-60 s)"
+  step "building the packages (packaging/build-packages.sh; 30-90 s)"
   t0=$SECONDS
   if bash "$top/packaging/build-packages.sh" "$W/artifacts" >"$W/build.log" 2>&1 </dev/null; then
     ok 0 "packaging/build-packages.sh builds the packages ($((SECONDS - t0)) s)"
