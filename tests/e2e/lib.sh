@@ -4,7 +4,7 @@
 # with curl, the JSON log, tenant processes and cgroups.
 
 # ---- TAP ---------------------------------------------------------------------------
-n=0 fails=0 skips=0 known=0
+n=0 fails=0 known=0
 T0=$SECONDS
 step() { printf '# == [%3d s] %s\n' "$((SECONDS - T0))" "$*"; }
 diag() { printf '# %s\n' "$@"; }
@@ -38,17 +38,6 @@ known_bug() {
     echo "not ok $n - $d (passes: the known bug '$bug' is fixed; remove its known_bug marker)"
   fi
 }
-# cannot DESCRIPTION REASON : a check that cannot run here.  A failure with
-# CI=true, a visible skip otherwise.
-cannot() {
-  if [[ ${CI:-} == true ]]; then
-    ok 1 "$1 (cannot run: $2)"
-  else
-    n=$((n + 1)) skips=$((skips + 1))
-    echo "ok $n - $1 # SKIP $2"
-  fi
-}
-
 # ---- cleanup stack -------------------------------------------------------------------
 CLEANUP=()
 on_exit() { CLEANUP+=("$*"); }     # a command string, run at exit, last first
