@@ -14,12 +14,13 @@
 #   lifecycle  a tenant created, served, deleted, pruned
 # and purges the package again (--keep leaves it installed).  An installed
 # cgijail package stops the suite, unless --replace: then it is purged
-# first, with its policy.  Installs the
-# web servers and tools it needs with apt-get.  Everything it makes (users
-# cjte*, uids 62800-62899, ports 18800-18899, drop-ins, cgroups below
-# cgijail-test/e2e, servers, temporary files) is removed at exit, on failure
-# too.  Prints TAP and "N passed, N failed"; exits 1 when a check failed.
-# No check is skipped: one that cannot run fails (CI=true or not).
+# first, with its policy.  Installs the web servers and tools it needs with
+# apt-get.  Everything it makes (users cjte*, uids 62800-62899, ports
+# 18800-18899, drop-ins, cgroups below cgijail-test/e2e, servers, temporary
+# files) is removed at exit, on failure and interruption too.  Prints TAP
+# and "N passed, N failed"; exits 1 when a check failed.  No check is
+# skipped: one that cannot run fails (CI=true or not).  tests/e2e/README.md
+# has the details.
 set -euo pipefail
 export LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive
 here=$(cd "$(dirname "$0")" && pwd)
