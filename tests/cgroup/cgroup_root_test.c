@@ -856,6 +856,19 @@ static void t_unsafe_parent(void)
 	     cg_open("cgijail", CG_OPEN_CREATE, &bad, &why) != 0 &&
 	     cg_open("/a/../b", CG_OPEN_CREATE, &bad, &why) != 0;
 	ok(rc, "\"/\", relative and non-normalized parents are refused (%s)", why_s(why));
+
+	/* A systemd unit's cgroup that is not there is never created (the
+	 * packaged policy's parent on a host where cgijail.service does not
+	 * run, or without systemd). */
+	why = NULL;
+	(void)snprintf(path, sizeof path, "/%s/gone.service/requests", ctx.parent);
+	rc = cg_open(path, CG_OPEN_CREATE, &bad, &why);
+	(void)snprintf(path, sizeof path, "%s/gone.service", ctx.parent);
+	made = false;
+	for (unsigned i = 0; i < ctx.nh; i++)
+		made = made || faccessat(ctx.h[i].root_fd, path, F_OK, AT_EACCESS) == 0;
+	ok(rc != 0 && why != NULL && strstr(why, "cgijail.service running") != NULL && !made,
+	   "a missing unit in cgroup_parent is refused, not created (%s)", why_s(why));
 }
 
 /* v2 in the guest only: pretend systemd runs, check the delegation rule. */

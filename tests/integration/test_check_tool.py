@@ -326,3 +326,38 @@ def test_prune_keeps_a_tenant_with_a_running_request(policy, gone_user):
     rc, out, err = run_check(["prune"])
     assert rc == 0 and f"removed {gone_user}" in out, (out, err)
     assert tenant_state(gone_user) == {"run": False, "tmp": False, "cgroup": []}
+
+
+def test_prune_finds_cgroups_below_a_dropin_parent(policy, gone_user):
+    """A tenant whose drop-in sets its own cgroup_parent: its cgroups are
+    listed and pruned there; the drop-in is named, not removed."""
+    cjlib.sandbox_required()
+    parent = f"{cjlib.TEST_CGROUP_PARENT}/gone-parent"
+    dropin = f"{cjlib.USERSD}/{gone_user}.conf"
+    cjlib.write_root_file(dropin, f"[sandbox]\ncgroup_parent = {parent}\n")
+    try:
+        d = run_as_tenant(gone_user)
+        res = run_wrapper([gone_user, gone_user, "s.py"], cwd=d)
+        assert res.rc == 0, res.describe()
+        below = [os.path.join(m, parent, gone_user) for m in cjlib.cgroup_mounts()
+                 if os.path.isdir(os.path.join(m, parent, gone_user))]
+        assert below, "the request's tenant cgroup is below the drop-in's parent"
+        cjlib._run(["userdel", gone_user])
+        rc, out, err = run_check(["tenants"])
+        line = next((l for l in out.splitlines() if l.startswith(gone_user + ":")), "")
+        assert "NO SUCH USER" in line and "cgroup" in line, out
+        rc, out, err = run_check(["prune"])
+        assert rc == 0 and f"removed {gone_user}" in out, (out, err)
+        assert f"{dropin} is left in place" in out, out
+        assert not any(os.path.isdir(b) for b in below), below
+        assert os.path.exists(dropin)
+    finally:
+        if os.path.exists(dropin):
+            os.unlink(dropin)
+        for m in cjlib.cgroup_mounts():
+            p = os.path.join(m, parent)
+            for dirpath, _, _ in sorted(os.walk(p), key=lambda w: -len(w[0])):
+                try:
+                    os.rmdir(dirpath)
+                except OSError:
+                    pass

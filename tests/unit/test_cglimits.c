@@ -414,6 +414,20 @@ Test(cglimits, tenant_user)
 	cr_assert_eq(cgl_tenant_user("alice", NULL, 8), -1);
 }
 
+Test(cglimits, unit_names)
+{
+	static const char *const units[] = { "system.slice", "cgijail.service",
+					     "session-1.scope", "a.b.slice" };
+	static const char *const plain[] = { "cgijail", "slice", ".slice", "requests",
+					     "a.service2", "service", "", "x.sliced" };
+
+	for (size_t i = 0; i < N(units); i++)
+		cr_assert(cgl_is_unit_name(units[i]), "%s", units[i]);
+	for (size_t i = 0; i < N(plain); i++)
+		cr_assert_not(cgl_is_unit_name(plain[i]), "'%s'", plain[i]);
+	cr_assert_not(cgl_is_unit_name(NULL));
+}
+
 Test(cglimits, slot_name)
 {
 	static const struct {

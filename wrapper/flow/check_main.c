@@ -305,15 +305,16 @@ static void on_cgroup(void *ctx, const char *user)
 	add_tenant(ctx, user, TENANT_CGROUP);
 }
 
-/* The tenants' cgroups below the policy's cgroup_parent (none when that
- * parent does not exist).  Returns 0 or -1 with *why. */
-static int cgroup_tenants(const struct policy *p, struct tenants *t, const char **why)
+/* The tenants' cgroups below one cgroup parent ("a/b", none when that parent
+ * does not exist).  Returns 0 or -1 with *why. */
+static int cgroup_tenants(const char *cgroup_parent, struct tenants *t,
+			  const char **why)
 {
 	char parent[PATH_MAX];
 	struct cg_ctx ctx;
 	int rc;
 
-	(void)snprintf(parent, sizeof(parent), "/%s", p->sandbox.cgroup_parent);
+	(void)snprintf(parent, sizeof(parent), "/%s", cgroup_parent);
 	if (cg_open(parent, 0, &ctx, why) != 0)
 		return errno == ENOENT ? 0 : -1;
 	rc = cg_tenant_list(&ctx, on_cgroup, t, why);
@@ -321,8 +322,46 @@ static int cgroup_tenants(const struct policy *p, struct tenants *t, const char 
 	return rc;
 }
 
-static int collect(const struct config *cfg, struct tenants *t)
+/* Every cgroup parent in use: the policy's and those of its drop-ins. */
+struct parents {
+	const char *dir;
+	size_t n;
+	char v[64][PATH_MAX];
+	int rc;
+};
+
+static void add_parent(struct parents *ps, const char *parent)
 {
+	for (size_t i = 0; i < ps->n; i++)
+		if (strcmp(ps->v[i], parent) == 0)
+			return;
+	if (ps->n == sizeof(ps->v) / sizeof(ps->v[0])) {
+		printf("FAIL  more than %zu cgroup parents in users.d\n", ps->n);
+		ps->rc = 1;
+		return;
+	}
+	(void)snprintf(ps->v[ps->n++], PATH_MAX, "%s", parent);
+}
+
+static void on_dropin(void *ctx, const char *user)
+{
+	struct parents *ps = ctx;
+	struct config ucfg;
+	char err[1024];
+
+	if (config_load(ps->dir, &ucfg, err, sizeof(err)) != 0 ||
+	    config_load_dropin(&ucfg, user, err, sizeof(err)) != 0) {
+		print_esc("FAIL  users.d: ", err, "\n");
+		ps->rc = 1;
+	} else {
+		add_parent(ps, ucfg.pol.sandbox.cgroup_parent);
+	}
+	config_free(&ucfg);
+}
+
+static int collect(const char *dir, const struct config *cfg, struct tenants *t)
+{
+	static struct parents ps;
 	const char *why = NULL;
 	int rc = 0;
 
@@ -330,9 +369,21 @@ static int collect(const struct config *cfg, struct tenants *t)
 		print_esc("FAIL  state directories: ", why, "\n");
 		rc = 1;
 	}
-	if (cgroup_tenants(&cfg->pol, t, &why) != 0) {
-		print_esc("FAIL  cgroups: ", why, "\n");
+	ps.dir = dir;
+	ps.n = 0;
+	ps.rc = 0;
+	add_parent(&ps, cfg->pol.sandbox.cgroup_parent);
+	if (config_dropin_users(cfg, on_dropin, &ps, &why) != 0) {
+		print_esc("FAIL  users.d: ", why, "\n");
 		rc = 1;
+	}
+	rc |= ps.rc;
+	for (size_t i = 0; i < ps.n; i++) {
+		if (cgroup_tenants(ps.v[i], t, &why) != 0) {
+			print_esc("FAIL  cgroups below ", ps.v[i], "");
+			print_esc(": ", why, "\n");
+			rc = 1;
+		}
 	}
 	if (t->full) {
 		printf("FAIL  too many tenants to list\n");
@@ -347,10 +398,10 @@ static void print_what(unsigned what)
 	       what & TENANT_CGROUP ? " cgroup" : "");
 }
 
-static int list_tenants(const struct config *cfg)
+static int list_tenants(const char *dir, const struct config *cfg)
 {
 	struct tenants t = { 0, NULL, false };
-	int rc = collect(cfg, &t);
+	int rc = collect(dir, cfg, &t);
 
 	for (size_t i = 0; i < t.n; i++) {
 		const char *why = NULL;
@@ -419,7 +470,7 @@ static int prune_one(const char *dir, const char *user, bool dry_run)
 static int prune(const char *dir, const struct config *cfg, bool dry_run)
 {
 	struct tenants t = { 0, NULL, false };
-	int rc = collect(cfg, &t);
+	int rc = collect(dir, cfg, &t);
 	size_t gone = 0;
 
 	for (size_t i = 0; i < t.n; i++) {
@@ -473,7 +524,7 @@ int main(int argc, char *argv[])
 		printf("%s: ok\n", cfg.path);
 		rc = 0;
 	} else if (strcmp(argv[i], "tenants") == 0) {
-		rc = i + 1 == argc ? list_tenants(&cfg) : usage();
+		rc = i + 1 == argc ? list_tenants(dir, &cfg) : usage();
 	} else if (strcmp(argv[i], "prune") == 0) {
 		bool dry = i + 2 == argc && strcmp(argv[i + 1], "--dry-run") == 0;
 

@@ -31,11 +31,12 @@ static void record(const struct request *rq, int logfd, const char *outcome,
 	(void)log_write(logfd, &r);
 }
 
-/* The web server's answer when the script did not run.  Some front ends
- * drop a CGI program's stderr (lighttpd without server.breakagelog,
- * fcgiwrap) and would otherwise answer with an empty 500 or 502: this gives
- * every client the same 500 with a body that names no reason; the reason
- * is in syslog, log_file and on stderr (the server's error log). */
+/* The web server's answer when the script did not run.  Where a front end
+ * loses a CGI program's stderr (a daemonized lighttpd without
+ * server.breakagelog, fcgiwrap without -f) it would otherwise answer with an
+ * empty 500 or a 502: this gives every client the same 500 with a body that
+ * names no reason; the reason is in syslog, log_file and on stderr (the
+ * server's error log, docs/frontends.md). */
 static void respond_not_run(void)
 {
 	static const char resp[] =
@@ -73,7 +74,8 @@ void outcome_busy(const struct request *rq, int logfd, unsigned concurrency)
 
 	(void)!write(STDOUT_FILENO, resp, sizeof(resp) - 1);
 	(void)snprintf(reason, sizeof(reason),
-		       "concurrency limit of %u requests reached", concurrency);
+		       "concurrency limit reached: %u running request%s of this user",
+		       concurrency, concurrency == 1 ? "" : "s");
 	record(rq, logfd, "busy", reason);
 	exit(CGIJAIL_EXIT_BUSY);
 }

@@ -331,6 +331,20 @@ int cgl_tenant_user(const char *dir, char *out, size_t size)
 	return 0;
 }
 
+bool cgl_is_unit_name(const char *name)
+{
+	static const char *const suffixes[] = { ".slice", ".service", ".scope" };
+	size_t len = name != NULL ? strlen(name) : 0;
+
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		size_t sl = strlen(suffixes[i]);
+
+		if (len > sl && strcmp(name + len - sl, suffixes[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
 int cgl_slot_name(unsigned k, char *out, size_t size)
 {
 	int n;

@@ -104,6 +104,10 @@ int cgl_tenant_dir(const char *user, char *out, size_t size);
  * when dir is not a name cgl_tenant_dir() makes (out too small included). */
 int cgl_tenant_user(const char *dir, char *out, size_t size);
 
+/* Does name look like a systemd unit's cgroup ("x.slice", "x.service",
+ * "x.scope")?  cgijail never creates one (sys/cgroup/place.c). */
+bool cgl_is_unit_name(const char *name);
+
 /* The request leaf for concurrency slot k: "s<k>".  Returns 0 or -1. */
 int cgl_slot_name(unsigned k, char *out, size_t size);
 

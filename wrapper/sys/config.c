@@ -1,11 +1,14 @@
 /* config.c - see config.h. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "fsys.h"
 #include "rules.h"
 #include "strutil.h"
@@ -120,6 +123,42 @@ int config_load_dropin(struct config *c, const char *user, char *err,
 		return -1;
 	snprintf(c->dropin, sizeof(c->dropin), "%s", path);
 	return 0;
+}
+
+int config_dropin_users(const struct config *c,
+			void (*fn)(void *ctx, const char *user), void *ctx,
+			const char **reason)
+{
+	int fd;
+	DIR *d;
+	const struct dirent *e;
+
+	if (c->usersd_fd < 0)
+		return 0;
+	fd = openat(c->usersd_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (d == NULL) {
+		(void)err_sys(reason, "cannot read users.d");
+		if (fd >= 0)
+			(void)close(fd);
+		return -1;
+	}
+	while ((errno = 0, e = readdir(d)) != NULL) {
+		char user[NAME_MAX + 1];
+		size_t len = strlen(e->d_name);
+
+		if (len <= 5 || strcmp(e->d_name + len - 5, ".conf") != 0 ||
+		    len - 5 >= sizeof(user))
+			continue;
+		memcpy(user, e->d_name, len - 5);
+		user[len - 5] = '\0';
+		if (name_is_valid(user))
+			fn(ctx, user);
+	}
+	int rerr = errno;
+
+	(void)closedir(d);
+	return rerr != 0 ? err_sysn(reason, "cannot read users.d", rerr) : 0;
 }
 
 void config_free(struct config *c)

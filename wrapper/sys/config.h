@@ -30,6 +30,13 @@ int config_load(const char *dir, struct config *c, char *err, size_t errsz);
 int config_load_dropin(struct config *c, const char *user, char *err,
 		       size_t errsz);
 
+/* Calls fn with the user name of every users.d/<user>.conf (names that are
+ * not valid user names are skipped; nothing is parsed).  Returns 0, or -1
+ * with *reason. */
+int config_dropin_users(const struct config *c,
+			void (*fn)(void *ctx, const char *user), void *ctx,
+			const char **reason);
+
 void config_free(struct config *c);
 
 #endif

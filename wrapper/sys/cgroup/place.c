@@ -91,6 +91,13 @@ static int walk_parent(struct cg_ctx *ctx, struct cg_hier *h, unsigned flags,
 				(void)close(dfd);
 				return cg_refuse(reason, "cgroup parent is not in a subtree systemd delegated (Delegate=yes): refusing to create cgroups in systemd's tree", EPERM);
 			}
+			/* A unit's cgroup is systemd's to make: a missing
+			 * cgijail.service means the unit is not running (or
+			 * there is no systemd), never a directory to create. */
+			if (cgl_is_unit_name(comp)) {
+				(void)close(dfd);
+				return cg_refuse(reason, "a systemd unit in cgroup_parent does not exist (is cgijail.service running?); cgijail never creates a unit's cgroup: start the unit, or set cgroup_parent to a plain name such as cgijail", ENOENT);
+			}
 			if (ctx->version == CG_V2 && ours &&
 			    cg_enable_subtree(dfd, want, reason) != 0) {
 				int e = errno;
