@@ -236,18 +236,43 @@ def gone_user():
             cjlib._run(["groupdel", GONE_USER], check=False)
 
 
-def tenant_state(user):
+# Other sessions may keep cgroups of their own below cgijail-test: these
+# tests give their requests a cgroup parent of their own, so that prune
+# sees (and may remove) only what they made.
+PRUNE_PARENT = f"{cjlib.TEST_CGROUP_PARENT}/prune{os.getpid()}"
+
+
+def remove_cgroup_tree(parent):
+    for m in cjlib.cgroup_mounts():
+        top = os.path.join(m, parent)
+        for dirpath, _, _ in sorted(os.walk(top), key=lambda w: -len(w[0])):
+            try:
+                os.rmdir(dirpath)
+            except OSError:
+                pass
+
+
+@pytest.fixture
+def prune_policy(policy):
+    policy.set(sections={"sandbox": {"cgroup_parent": PRUNE_PARENT}})
+    try:
+        yield policy
+    finally:
+        remove_cgroup_tree(PRUNE_PARENT)
+
+
+def tenant_state(user, parent=PRUNE_PARENT):
     """What cgijail keeps of user: run dir, TMPDIR, cgroups (any hierarchy)."""
-    cg = [os.path.join(r, user) for r in cjlib.cgroup_test_roots()
-          if os.path.isdir(os.path.join(r, user))]
+    cg = [os.path.join(m, parent, user) for m in cjlib.cgroup_mounts()
+          if os.path.isdir(os.path.join(m, parent, user))]
     return {"run": os.path.isdir(f"{cjlib.RUN}/{user}"),
             "tmp": os.path.isdir(f"{cjlib.STATE}/tmp/{user}"),
             "cgroup": cg}
 
 
-def leaves_with_procs(user):
-    return [path for root in cjlib.cgroup_test_roots()
-            for path, _, _ in os.walk(os.path.join(root, user))
+def leaves_with_procs(user, parent=PRUNE_PARENT):
+    return [path for m in cjlib.cgroup_mounts()
+            for path, _, _ in os.walk(os.path.join(m, parent, user))
             if cjlib._cgroup_procs(path)]
 
 
@@ -258,7 +283,7 @@ def run_as_tenant(user, body="print('Content-Type: text/plain\\n\\nok')\n"):
     return d
 
 
-def test_prune_removes_only_users_that_are_gone(policy, gone_user):
+def test_prune_removes_only_users_that_are_gone(prune_policy, gone_user):
     cjlib.sandbox_required()
     d = run_as_tenant(gone_user)
     # TMPDIR gets a file and a subdirectory, as a script would leave them.
@@ -298,9 +323,10 @@ def test_prune_removes_only_users_that_are_gone(policy, gone_user):
     assert rc == 0 and gone_user not in out, (out, err)
 
 
-def test_prune_keeps_a_tenant_with_a_running_request(policy, gone_user):
+def test_prune_keeps_a_tenant_with_a_running_request(prune_policy, gone_user):
     cjlib.sandbox_required()
-    policy.set(sections={"limits": {"wall": "20s"}})
+    prune_policy.set(sections={"limits": {"wall": "20s"},
+                               "sandbox": {"cgroup_parent": PRUNE_PARENT}})
     d = run_as_tenant(gone_user, body="import time\nprint('Content-Type: text/plain\\n')\n"
                       "import sys; sys.stdout.flush(); time.sleep(15)\n")
     cmd = [cjlib.SETPRIV, f"--reuid={cjlib.uid_of('cjtweb')}",
@@ -328,11 +354,11 @@ def test_prune_keeps_a_tenant_with_a_running_request(policy, gone_user):
     assert tenant_state(gone_user) == {"run": False, "tmp": False, "cgroup": []}
 
 
-def test_prune_finds_cgroups_below_a_dropin_parent(policy, gone_user):
+def test_prune_finds_cgroups_below_a_dropin_parent(prune_policy, gone_user):
     """A tenant whose drop-in sets its own cgroup_parent: its cgroups are
     listed and pruned there; the drop-in is named, not removed."""
     cjlib.sandbox_required()
-    parent = f"{cjlib.TEST_CGROUP_PARENT}/gone-parent"
+    parent = f"{PRUNE_PARENT}-dropin"
     dropin = f"{cjlib.USERSD}/{gone_user}.conf"
     cjlib.write_root_file(dropin, f"[sandbox]\ncgroup_parent = {parent}\n")
     try:
@@ -354,10 +380,4 @@ def test_prune_finds_cgroups_below_a_dropin_parent(policy, gone_user):
     finally:
         if os.path.exists(dropin):
             os.unlink(dropin)
-        for m in cjlib.cgroup_mounts():
-            p = os.path.join(m, parent)
-            for dirpath, _, _ in sorted(os.walk(p), key=lambda w: -len(w[0])):
-                try:
-                    os.rmdir(dirpath)
-                except OSError:
-                    pass
+        remove_cgroup_tree(parent)
