@@ -66,8 +66,7 @@ part_lifecycle() {
   apache_stop event
   t "lifecycle: cjte5 has a run dir, a TMPDIR and cgroups" chk_lc_state
   t "lifecycle: cgijail-check tenants: cjte5 exists, with its run-dir and tmpdir" chk_lc_tenants_exists
-  known_bug "cgijail-check tenants looks for cgroups below the main policy's cgroup_parent only, not a drop-in's" \
-    "lifecycle: cgijail-check tenants lists cjte5's cgroup (cgroup_parent set in its drop-in)" chk_lc_tenants_cgroup
+  t "lifecycle: cgijail-check tenants lists cjte5's cgroup (cgroup_parent set in its drop-in)" chk_lc_tenants_cgroup
   step "lifecycle: userdel cjte5; cgijail-check tenants, prune"
   userdel cjte5
   groupdel cjte5 2>/dev/null || true
