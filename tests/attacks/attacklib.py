@@ -296,6 +296,32 @@ def pid_alive(pid):
     return state not in ("Z", "X")
 
 
+def host_pid(ns_pid, uid):
+    """The pid, as this (the host's) pid namespace sees it, of the live
+    process of uid whose pid is ns_pid in its own, innermost namespace: a
+    contained script is the init of a pid namespace of its own, so the pids
+    it reports are that namespace's.  None when there is none."""
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/status") as f:
+                fields = dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        nspid = fields.get("NSpid", "").split()
+        if (nspid and int(nspid[-1]) == ns_pid and len(nspid) > 1 and
+                int(fields.get("Uid", "-1").split()[0]) == uid):
+            return int(name)
+    return None
+
+
+def tenant_pids(uid):
+    """Host pids of every live process of uid (zombies excluded)."""
+    return [p["pid"] for p in cjlib.tenant_processes()
+            if p["uids"][0] == uid and p["state"][0] not in "ZX"]
+
+
 def pid_uid(pid):
     try:
         with open(f"/proc/{pid}/status") as f:

@@ -72,8 +72,10 @@ def test_double_fork_unconfined(tdir):
 def test_double_fork_contained(tdir):
     run = run_contained(tdir, "doublefork.py", {"secs": 60})
     assert run.rc == 0, run.describe()
-    daemon = run.report["daemon"]
-    assert not attacklib.pid_alive(daemon), f"daemon {daemon} survived: {run.describe()}"
+    # The daemon's pid is the request's pid namespace's: no process of the
+    # tenant may be left at all.
+    left = attacklib.tenant_pids(TENANT_UID)
+    assert not left, f"the daemon survived ({left}): {run.describe()}"
     assert run.record["outcome"] == "accepted", run.describe()
     assert run.seconds < WALL_S + WALL_GRACE_S, run.describe()
     assert_clean(run.describe())
@@ -93,8 +95,8 @@ def test_double_fork_holding_stdout_unconfined(tdir):
 
 def test_double_fork_holding_stdout_contained(tdir):
     run = run_contained(tdir, "doublefork.py", {"secs": 60, "hold_stdout": 1})
-    daemon = run.report["daemon"]
-    assert not attacklib.pid_alive(daemon), f"daemon {daemon} survived: {run.describe()}"
+    left = attacklib.tenant_pids(TENANT_UID)
+    assert not left, f"the daemon survived ({left}): {run.describe()}"
     assert run.record["outcome"] == "accepted", run.describe()
     assert run.seconds < WALL_S + WALL_GRACE_S, run.describe()
     assert_clean(run.describe())
@@ -162,7 +164,8 @@ def test_client_hangs_up(tdir, attack_policy, write):
                                              "fork": 1})
     wait_for(started, START_S, p)
     with open(started) as f:
-        helper = int(f.read())
+        helper = attacklib.host_pid(int(f.read()), TENANT_UID)
+    assert helper is not None, "the script's daemon runs (in the request's pid namespace)"
     t0 = time.monotonic()
     p.stdout.close()
     try:
@@ -197,7 +200,8 @@ def test_web_server_sigterms_cgijail(tdir, attack_policy, sender):
     p = popen_contained(tdir, "sleeper.py", {"secs": 60, "started": started, "fork": 1})
     wait_for(started, START_S, p)
     with open(started) as f:
-        helper = int(f.read())
+        helper = attacklib.host_pid(int(f.read()), TENANT_UID)
+    assert helper is not None, "the script's daemon runs (in the request's pid namespace)"
     before = cjlib.log_size()
     failed = attacklib.signal_as(sender, p.pid, signal.SIGTERM)
     assert failed is None, f"{sender} cannot signal cgijail ({failed})"
@@ -214,30 +218,56 @@ def test_web_server_sigterms_cgijail(tdir, attack_policy, sender):
 
 
 def test_web_server_sigkills_cgijail(tdir, attack_policy):
-    """SIGKILL cannot be handled: SECURITY.md's documented limit.  The script
-    itself dies at once (parent-death signal); a daemon it started lives on
-    in the request's cgroup until the next request on that concurrency slot
-    reclaims the stale leaf - which is asserted here, so that nothing of the
-    tenant outlives that next request."""
+    """SIGKILL cannot be handled, yet nothing of the request outlives
+    cgijail: the script, init of the request's pid namespace, dies at once
+    of its parent-death signal (which the seccomp filter keeps it from
+    clearing), and the kernel kills the rest of the namespace with it, the
+    double-forked daemon included.  The next request on the same slot finds
+    its leaf empty."""
     attack_policy(limits={"wall": LONG_WALL}, tenant={"concurrency": "1"})
     started = marker_path("started")
     p = popen_contained(tdir, "sleeper.py", {"secs": 60, "started": started, "fork": 1})
     wait_for(started, START_S, p)
     with open(started) as f:
-        helper = int(f.read())
-    script = [x["pid"] for x in cjlib.tenant_processes()
-              if x["uids"][0] == TENANT_UID and x["pid"] != helper]
+        helper = attacklib.host_pid(int(f.read()), TENANT_UID)
+    assert helper is not None, "the script's daemon runs (in the request's pid namespace)"
+    script = [x for x in attacklib.tenant_pids(TENANT_UID) if x != helper]
+    assert script, "the script runs"
     assert attacklib.signal_as("root", p.pid, signal.SIGKILL) is None
-    # Not communicate(): the daemon still holds stdout (the documented limit).
     assert p.wait(END_BOUND_S) == -signal.SIGKILL
     p.stdout.close()
     p.stderr.close()
     deadline = time.monotonic() + END_BOUND_S
-    while any(attacklib.pid_alive(x) for x in script) and time.monotonic() < deadline:
+    while attacklib.tenant_pids(TENANT_UID) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert not any(attacklib.pid_alive(x) for x in script), "the script survived cgijail"
-    # The next request of the tenant (the only slot) reclaims the stale leaf.
+    assert not attacklib.pid_alive(helper), "the daemon survived cgijail"
+    assert not attacklib.tenant_pids(TENANT_UID), "a process of the request survived cgijail"
     nxt = run_contained(tdir, "keyctl.py")
     assert nxt.rc == 0 and nxt.record["outcome"] == "accepted", nxt.describe()
-    assert not attacklib.pid_alive(helper), "the daemon survived the reclaim of its leaf"
+    assert "reclaimed" not in nxt.record["sandbox"], nxt.describe()
     assert_clean(nxt.describe())
+
+
+def test_script_cannot_clear_its_parent_death_signal(tdir, attack_policy):
+    """The attack on the guarantee above: the script clears (or changes)
+    its parent-death signal, then cgijail is SIGKILLed.  Unconfined the
+    script survives its parent; contained the prctl fails with EPERM and
+    the script dies with cgijail."""
+    run = run_unconfined(tdir, "pdeathsig.py")
+    assert run.report["cleared"] is True, run.describe()
+    attack_policy(limits={"wall": LONG_WALL})
+    started = marker_path("started")
+    p = popen_contained(tdir, "pdeathsig.py", {"started": started, "secs": 60})
+    wait_for(started, START_S, p)
+    with open(started) as f:
+        assert f.read().strip() == "EPERM", "prctl(PR_SET_PDEATHSIG, 0) must fail with EPERM"
+    assert attacklib.tenant_pids(TENANT_UID), "the script runs"
+    assert attacklib.signal_as("root", p.pid, signal.SIGKILL) is None
+    assert p.wait(END_BOUND_S) == -signal.SIGKILL
+    p.stdout.close()
+    p.stderr.close()
+    deadline = time.monotonic() + END_BOUND_S
+    while attacklib.tenant_pids(TENANT_UID) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not attacklib.tenant_pids(TENANT_UID), "the script outlived cgijail"

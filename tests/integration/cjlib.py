@@ -445,7 +445,8 @@ def remove_test_cgroups():
     still inside, rmdir failures."""
     problems = []
     for path, pids in request_leaves():
-        problems.append(f"request cgroup left over: {path} (processes {pids})")
+        if pids:
+            problems.append(f"processes left in request cgroup {path}: {pids}")
     for root in cgroup_test_roots():
         for tenant in sorted(USERS):
             tdir = os.path.join(root, tenant)
@@ -517,10 +518,11 @@ def kill_tenant_processes():
 
 
 def leftovers(settle=5.0, ignore=()):
-    """What a request left behind: live processes of the test users and
-    request cgroups.  Zombies get `settle` seconds to be reaped (a killed
-    daemon is reparented to init, which reaps it in its own time); live
-    processes count at once.  `ignore`: pids the test itself started."""
+    """What a request left behind: live processes of the test users, and
+    processes in request cgroups (a slot keeps its leaf for the next request:
+    an empty leaf is not a leftover).  Zombies get `settle` seconds to be
+    reaped; live processes count at once.  `ignore`: pids the test itself
+    started."""
     import time
     deadline = time.monotonic() + settle
     while True:
@@ -530,8 +532,8 @@ def leftovers(settle=5.0, ignore=()):
             break
         time.sleep(0.05)
     problems = [f"process of a test user left: {p}" for p in procs]
-    problems += [f"request cgroup left: {path} (processes {pids})"
-                 for path, pids in request_leaves()]
+    problems += [f"processes left in request cgroup {path}: {pids}"
+                 for path, pids in request_leaves() if pids]
     return problems
 
 

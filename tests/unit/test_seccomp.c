@@ -586,6 +586,29 @@ Test(seccomp, ioctl_terminal_injection)
 				       sc_network_name(nets[v]));
 }
 
+/* The parent-death signal cgijail set stays set: the script cannot clear
+ * or change it (the request's pid namespace dies with the supervisor). */
+Test(seccomp, parent_death_signal_stays)
+{
+	static const struct {
+		const char *what;
+		unsigned long option, arg;
+		int outcome;    /* 0: allowed and succeeds; else the errno */
+	} cases[] = {
+		{ "PR_SET_PDEATHSIG 0", PR_SET_PDEATHSIG, 0, EPERM },
+		{ "PR_SET_PDEATHSIG SIGTERM", PR_SET_PDEATHSIG, SIGTERM, EPERM },
+		{ "PR_SET_PDEATHSIG + upper bits", (1UL << 32) | PR_SET_PDEATHSIG, 0, EPERM },
+		{ "PR_SET_NAME", PR_SET_NAME, (unsigned long)"cjt", 0 },
+	};
+	for (size_t i = 0; i < NELEMS(cases); i++)
+		for (size_t v = 0; v < NELEMS(nets); v++)
+			expect_outcome(call_in_child((int)nets[v], SYS_prctl, cases[i].option,
+						     cases[i].arg, 0, 0),
+				       cases[i].outcome ? err(cases[i].outcome) : ok,
+				       "prctl(%s) (%s)", cases[i].what,
+				       sc_network_name(nets[v]));
+}
+
 /* ---- 4. Other ABIs --------------------------------------------------------- */
 
 #ifdef __x86_64__
@@ -861,6 +884,11 @@ Test(seccomp, emulated_arguments)
 		{ "ioctl 0", SCMP_SYS(ioctl), 1, 0, A, A },
 		{ "ioctl TIOCSTI+1", SCMP_SYS(ioctl), 1, TIOCSTI + 1, A, A },
 		{ "ioctl ~0", SCMP_SYS(ioctl), 1, ~0ULL, A, A },
+		{ "prctl PR_SET_PDEATHSIG", SCMP_SYS(prctl), 0, PR_SET_PDEATHSIG, P, P },
+		{ "prctl PR_SET_PDEATHSIG hi", SCMP_SYS(prctl), 0, (1ULL << 40) | PR_SET_PDEATHSIG, P, P },
+		{ "prctl PR_GET_PDEATHSIG", SCMP_SYS(prctl), 0, PR_GET_PDEATHSIG, A, A },
+		{ "prctl PR_SET_NAME", SCMP_SYS(prctl), 0, PR_SET_NAME, A, A },
+		{ "prctl PR_SET_NO_NEW_PRIVS", SCMP_SYS(prctl), 0, PR_SET_NO_NEW_PRIVS, A, A },
 #undef A
 #undef P
 	};

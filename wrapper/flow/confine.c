@@ -1,7 +1,9 @@
 /* confine.c - see confine.h for the order of the steps. */
 #include "confine.h"
 
+#include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -45,7 +47,15 @@ static _Noreturn void die_sys(int fd, int status, const char *what)
 	die(fd, status, why, NULL);
 }
 
-void confine_exec(const struct sb_plan *p, int fd, pid_t supervisor)
+/* POLLERR on a pipe's write end: its read end is closed everywhere. */
+static bool supervisor_gone(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = 0 };
+
+	return poll(&p, 1, 0) != 0 && (p.revents & (POLLERR | POLLNVAL)) != 0;
+}
+
+void confine_exec(const struct sb_plan *p, int fd)
 {
 	const char *why = NULL;
 	sigset_t none;
@@ -65,10 +75,14 @@ void confine_exec(const struct sb_plan *p, int fd, pid_t supervisor)
 	if (proc_drop_privileges(p->tgt, p->gid, &why) != 0)
 		die(fd, CGIJAIL_EXIT_PRIV, why, NULL);
 
-	/* 4. Die with the supervisor. */
+	/* 4. Die with the supervisor: a SIGKILL parent-death signal (the id
+	 *    switch clears it, so it comes after it; the seccomp filter keeps
+	 *    the script from clearing it).  getppid() says nothing across the
+	 *    pid namespace: the supervisor is gone when the status pipe has no
+	 *    reader left. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) != 0)
 		die_sys(fd, CGIJAIL_EXIT_SANDBOX, "cannot set the parent-death signal");
-	if (getppid() != supervisor)
+	if (supervisor_gone(fd))
 		die(fd, CGIJAIL_EXIT_SANDBOX, "the supervisor is gone", NULL);
 
 	/* 5. Resource limits (memory and tasks are the cgroup's). */

@@ -10,8 +10,9 @@
  *   3. proc_drop_privileges()                 ids, groups, capabilities,
  *                                             securebits, no_new_privs
  *   4. PR_SET_PDEATHSIG SIGKILL               set after the id switch,
- *                                             which clears it; the parent
- *                                             must still be the supervisor
+ *                                             which clears it; the
+ *                                             supervisor must still hold
+ *                                             the status pipe
  *   5. rlimits (sys/rlimits.c)
  *   6. signal mask emptied
  *   7. Landlock (sys/landlock.c), as the target user
@@ -29,9 +30,8 @@
 
 #include "prepare.h"
 
-/* Runs steps 1-9 in the forked child; status_fd is the pipe's write end
- * (O_CLOEXEC), supervisor the parent's pid. */
-_Noreturn void confine_exec(const struct sb_plan *plan, int status_fd,
-			    pid_t supervisor);
+/* Runs steps 1-9 in the forked child, the init of the request's pid
+ * namespace; status_fd is the pipe's write end (O_CLOEXEC). */
+_Noreturn void confine_exec(const struct sb_plan *plan, int status_fd);
 
 #endif

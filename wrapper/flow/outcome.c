@@ -95,7 +95,7 @@ void outcome_finished(const struct request *rq, int logfd,
 	n = strlen(sandbox);
 	(void)snprintf(sandbox + n, sizeof(sandbox) - n, "%s%s%s%s%s%s",
 		       notes[0] ? "; " : "", notes, res->notes[0] ? "; " : "",
-		       res->notes, res->cleanup ? "; leaf not removed: " : "",
+		       res->notes, res->cleanup ? "; leaf not emptied: " : "",
 		       res->cleanup ? res->cleanup : "");
 	a = (struct log_acct){
 		.status = res->acct.exited ? res->acct.status : -1,

@@ -127,11 +127,9 @@ fail:
 
 void sb_cgroup_release(struct sb_cgroup *cg)
 {
-	const char *why;
-
 	if (!cg->on)
 		return;
-	(void)cg_leaf_remove(&cg->leaf, &why);
+	cg_leaf_close(&cg->leaf);
 	cg->on = false;
 }
 

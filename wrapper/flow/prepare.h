@@ -50,7 +50,8 @@ int sb_cgroup(const struct policy *p, const char *user, unsigned slot,
 	      struct sb_cgroup *cg, char *notes, size_t notesz,
 	      const char **reason);
 
-/* Remove the leaf (when the request is refused before the fork). */
+/* Close the leaf (when the request is refused before the fork); the
+ * slot keeps it. */
 void sb_cgroup_release(struct sb_cgroup *cg);
 
 /* "cgroup=v2 landlock=abi7 seccomp=unix-only" */

@@ -2,6 +2,7 @@
 #include "supervise.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -49,17 +50,16 @@ static int64_t ms_left(const struct timespec *deadline)
 	return ms < 0 ? 0 : ms;
 }
 
-/* End every process of the request: the cgroup (which holds double-forked
- * ones) and the script's process group (the fallback without cgroups). */
+/* End every process of the request.  The script is the init of the
+ * request's pid namespace: once it dies the kernel kills every other
+ * process of the namespace and lets the supervisor reap the script only
+ * when they are gone.  Its process group too, for good measure; the
+ * cgroup is emptied after the reap (sv_finish), a net under all that. */
 static void kill_request(struct sv *s)
 {
-	const char *why;
-
-	if (s->leaf != NULL)
-		(void)cg_leaf_kill(s->leaf, KILL_WAIT_MS, &why);
-	(void)kill(-s->child, SIGKILL);
 	if (!s->reaped)
 		(void)kill(s->child, SIGKILL);
+	(void)kill(-s->child, SIGKILL);
 	s->killed = true;
 }
 
@@ -176,15 +176,20 @@ static int sv_start(struct sv *s, const struct sb_plan *plan,
 		return err_sys(reason, "cannot create the status pipe");
 	if (fcntl(pfd[0], F_SETFL, O_NONBLOCK) != 0)
 		return err_sys(reason, "cannot set up the status pipe");
+	/* The script becomes the init of a pid namespace of its own: when it
+	 * ends, or dies with the supervisor (its parent-death signal, which
+	 * the seccomp filter keeps set), the kernel kills every process the
+	 * request started, wherever it double-forked to. */
+	if (unshare(CLONE_NEWPID) != 0)
+		return err_sys(reason, "cannot create the request's pid namespace");
 	now_mono(&s->start);
-	pid_t supervisor = getpid();
 	s->child = fork();
 	if (s->child < 0)
 		return err_sys(reason, "fork failed");
 	if (s->child == 0) {
 		(void)close(pfd[0]);
 		(void)close(s->sfd);
-		confine_exec(plan, pfd[1], supervisor);
+		confine_exec(plan, pfd[1]);
 	}
 	(void)close(pfd[1]);
 	s->pipe_rd = pfd[0];
@@ -273,6 +278,8 @@ static void sv_finish(struct sv *s, uint64_t cpu_limit_s, struct sv_result *res)
 	kill_request(s);
 	if (!try_reap(s, 0))
 		supervisor_fatal(s, "cannot reap the script");
+	if (s->leaf != NULL && cg_leaf_kill(s->leaf, KILL_WAIT_MS, &why) != 0)
+		res->cleanup = why;
 	if (s->pipe_rd >= 0) {
 		/* A failure report written just before the child exited. */
 		char msg[SB_MSG_MAX];
@@ -284,8 +291,8 @@ static void sv_finish(struct sv *s, uint64_t cpu_limit_s, struct sv_result *res)
 	}
 	(void)close(s->sfd);
 	account(s, res, cpu_limit_s, &s->start);
-	if (s->leaf != NULL && cg_leaf_remove(s->leaf, &why) != 0)
-		res->cleanup = why;
+	if (s->leaf != NULL)
+		cg_leaf_close(s->leaf);
 }
 
 int sv_run(const struct sb_plan *plan, struct cg_leaf *leaf, uint64_t wall_ms,

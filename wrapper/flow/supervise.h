@@ -1,8 +1,10 @@
 /* supervise.h - fork the script and watch it until the request ends.
  *
- * sv_run() order (the parent is the supervisor, the child runs confine_exec(), confine.h):
+ * sv_run() order (the parent is the supervisor, the child runs
+ * confine_exec(), confine.h):
  *   1. block SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE; signalfd
- *   2. status pipe (O_CLOEXEC), fork
+ *   2. status pipe (O_CLOEXEC), a new pid namespace for the child
+ *      (unshare(CLONE_NEWPID): the script is its init), fork
  *   3. supervisor: proc_supervisor_privileges() (uid 0 kept, every
  *      capability dropped but CAP_KILL, non-dumpable), stdin onto /dev/null,
  *      the script directory's fd closed
@@ -10,11 +12,13 @@
  *      server ends cgijail), the status pipe (child failures and notes; EOF
  *      = execve done), stdout with no events (POLLERR/POLLHUP: the web
  *      server stopped reading), and the wall-clock deadline
- *   5. ending: the request's cgroup is killed (cgroup.kill / freezer) and
- *      its process group SIGKILLed, whatever ended it - so double-forked
- *      processes never outlive the request; the script is reaped (wait4
- *      rusage)
- *   6. accounting from rusage and the cgroup counters; the leaf is removed
+ *   5. ending: the script, init of the request's pid namespace, and its
+ *      process group are SIGKILLed and the request's cgroup emptied,
+ *      whatever ended it; when the kernel lets the supervisor reap the
+ *      script (wait4 rusage), every other process of its namespace is gone
+ *      too, however it double-forked
+ *   6. accounting from rusage and the cgroup counters; the leaf is closed
+ *      (the slot keeps it for its next request)
  * The caller then writes the one log record and exits with
  * acct_exit_status(). */
 #ifndef CGIJAIL_SUPERVISE_H
@@ -36,7 +40,7 @@ struct sv_result {
 	int child_status;           /* its exit status then */
 	char child_reason[SB_MSG_MAX];
 	char notes[SB_MSG_MAX];     /* best-effort notes from the child */
-	const char *cleanup;        /* NULL, or why the leaf could not be removed */
+	const char *cleanup;        /* NULL, or why the leaf could not be emptied */
 };
 
 /* Returns 0 with *res filled, or -1 with *reason when the fork itself could

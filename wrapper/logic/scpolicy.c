@@ -44,6 +44,12 @@
  *   ioctl:       EPERM for TIOCSTI and TIOCLINUX (terminal input injection,
  *                matched on the low 32 bits, as the kernel reads the command);
  *                everything else allowed.
+ *   prctl:       EPERM for PR_SET_PDEATHSIG (matched on the low 32 bits, the
+ *                kernel's int): the script is the init of its request's pid
+ *                namespace and dies with the supervisor through the SIGKILL
+ *                parent-death signal cgijail sets; clearing it would let the
+ *                request outlive a SIGKILLed cgijail.  Everything else
+ *                allowed.
  *
  * - Other architectures: a system call made through another ABI (i386's
  *   int 0x80, x32 numbers >= 0x40000000 on x86_64) kills the process
@@ -61,6 +67,7 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 
 #define SYS(name) { #name, SCMP_SYS(name) }
@@ -122,9 +129,9 @@ static const struct sc_syscall allow_list[] = {
 	SYS(getsockname), SYS(getsockopt), SYS(listen), SYS(recvfrom),
 	SYS(recvmmsg), SYS(recvmsg), SYS(sendmmsg), SYS(sendmsg), SYS(sendto),
 	SYS(setsockopt), SYS(shutdown),
-	/* @process (clone: below; clone3: ENOSYS; unshare, setns refused) */
+	/* @process (clone, prctl: below; clone3: ENOSYS; unshare, setns refused) */
 	SYS(capget), SYS(execveat), SYS(fork), SYS(getrusage), SYS(kill),
-	SYS(pidfd_open), SYS(pidfd_send_signal), SYS(prctl),
+	SYS(pidfd_open), SYS(pidfd_send_signal),
 	SYS(rt_sigqueueinfo), SYS(rt_tgsigqueueinfo), SYS(tgkill), SYS(times),
 	SYS(tkill), SYS(vfork), SYS(wait4), SYS(waitid),
 	/* @resources (migrate_pages, move_pages refused) */
@@ -187,6 +194,7 @@ static const struct sc_syscall eperm_list[] = {
 /* Decided on their arguments by add_conditional_rules(). */
 static const struct sc_syscall cond_list[] = {
 	SYS(clone), SYS(socket), SYS(socketpair), SYS(personality), SYS(ioctl),
+	SYS(prctl),
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -345,6 +353,15 @@ static int add_conditional_rules(scmp_filter_ctx ctx, enum sc_network net)
 	if (rc == 0)
 		rc = seccomp_rule_add_exact(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 			arg_is(1, SCMP_CMP_NE, TIOCSTI));
+
+	/* prctl: the parent-death signal stays; the same low-half matching
+	 * as ioctl's (checked by the unit test on the real filter). */
+	if (rc == 0)
+		rc = seccomp_rule_add_exact(ctx, ACT_EPERM, SCMP_SYS(prctl), 1,
+			arg_masked(0, 0xffffffffU, PR_SET_PDEATHSIG));
+	if (rc == 0)
+		rc = seccomp_rule_add_exact(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
+			arg_is(0, SCMP_CMP_NE, PR_SET_PDEATHSIG));
 	return rc;
 }
 

@@ -13,20 +13,22 @@
  *         (memory, tasks, cpu quota) written only when they differ.
  *     cg_leaf_create(&ctx, &t, "s<k>", &request_limits, &leaf, &why)
  *         <parent>/<user>/s<k>, k = the concurrency slot the supervisor
- *         holds a flock on.  Because that lock is exclusive, a leaf that
- *         already exists is stale (its supervisor was SIGKILLed): it is
- *         emptied (cg_leaf_kill), removed and made again, and
- *         leaf.reclaimed says so (the caller logs "reclaimed stale leaf").
+ *         holds a flock on, made by the slot's first request and kept for
+ *         the next (mkdir and rmdir of a memory cgroup take global locks
+ *         and leave offline memory cgroups behind).  Because the slot lock
+ *         is exclusive, a process found in it belongs to a supervisor that
+ *         died: it is killed (cg_leaf_kill) and leaf.reclaimed says so (the
+ *         caller logs it).  The limits are written when they differ, and
+ *         the counters of the request start from here.
  *   the forked child, still root, before dropping ids:
  *     cg_leaf_attach(&leaf, getpid(), &why); cg_leaf_close(&leaf)
  *         v1: the memory, pids and freezer leaves, and the tenant cgroup
  *         in the cpu hierarchy (the quota is per tenant); v2: the leaf.
  *   the supervisor (uid 0, no capability but CAP_KILL; it works because it
  *   owns the root-owned cgroup files and directories):
- *     cg_leaf_stats(), cg_leaf_kill(), cg_leaf_remove()
+ *     cg_leaf_stats(), cg_leaf_kill(), cg_leaf_close()
  *         It may cg_close(&ctx) first (the parent's descriptors), but ctx
- *         must stay allocated and t open: leaves point at them, and
- *         cg_leaf_remove rmdirs through t's descriptors.
+ *         must stay allocated and t open: leaves point at them.
  *
  * Directories cgijail creates are mode 0755 whatever the caller's umask
  * (cgroupfs applies it; a 0000 leaf would lock the supervisor out).
@@ -92,22 +94,29 @@ struct cg_tenant {
 	int fd[CG_MAX_HIER];            /* per ctx->h[i] */
 };
 
+#define CG_UNKNOWN UINT64_MAX
+struct cg_stats {                       /* CG_UNKNOWN when not available */
+	uint64_t memory_peak;           /* bytes since the request began: v2
+	                                   memory.peak reset through an fd
+	                                   (>= 6.12); v1 memsw.max_usage, else
+	                                   max_usage, reset at the start */
+	uint64_t cpu_usec;              /* v2 cpu.stat usage_usec; v1: unknown
+	                                   (no per-request cpuacct leaf) */
+	uint64_t oom_kills;             /* memory.events / memory.oom_control */
+	uint64_t pids_max_hits;         /* pids.events "max": forks refused */
+};
+
 struct cg_leaf {
 	const struct cg_ctx *ctx;
 	const struct cg_tenant *tenant;
 	char name[CG_NAME_MAX];
 	int fd[CG_MAX_HIER];            /* -1: no leaf in that hierarchy */
-	unsigned reclaimed;             /* stale leaves of this name killed and removed */
-};
-
-#define CG_UNKNOWN UINT64_MAX
-struct cg_stats {                       /* CG_UNKNOWN when not available */
-	uint64_t memory_peak;           /* bytes: v2 memory.peak (>= 5.19);
-	                                   v1 memsw.max_usage, else max_usage */
-	uint64_t cpu_usec;              /* v2 cpu.stat usage_usec; v1: unknown
-	                                   (no per-request cpuacct leaf) */
-	uint64_t oom_kills;             /* memory.events / memory.oom_control */
-	uint64_t pids_max_hits;         /* pids.events "max": forks refused */
+	unsigned reclaimed;             /* processes of a dead supervisor killed */
+	int peak_fd;                    /* v2: memory.peak reset for this
+	                                   request, or -1 */
+	enum cg_peak { CG_PEAK_NONE, CG_PEAK_FD, CG_PEAK_MEMSW, CG_PEAK_MEM }
+		peak;                   /* where this request's peak is read */
+	struct cg_stats base;           /* the cumulative counters at the start */
 };
 
 /* parent: "/cgijail" (the policy's cgroup_parent with a leading '/').
@@ -144,7 +153,7 @@ int cg_tenant_prune(const struct cg_ctx *ctx, const char *user,
 		    const char **reason);
 
 /* Limits: memory (swap included) and tasks; cpu_percent is ignored (a
- * tenant limit).  See above for an existing (stale) leaf. */
+ * tenant limit).  See above for a kept leaf. */
 int cg_leaf_create(const struct cg_ctx *ctx, const struct cg_tenant *t,
 		   const char *name, const struct cg_limits *limits,
 		   struct cg_leaf *leaf, const char **reason);
@@ -168,7 +177,8 @@ int cg_leaf_kill(const struct cg_leaf *leaf, int timeout_ms, const char **reason
 int cg_leaf_stats(const struct cg_leaf *leaf, struct cg_stats *st,
 		  const char **reason);
 /* rmdir in each hierarchy (EBUSY retried for up to 100 ms), closes the
- * descriptors.  The leaf must be empty (cg_leaf_kill). */
+ * descriptors.  The leaf must be empty (cg_leaf_kill).  Tests and tooling:
+ * a request keeps its slot's leaf (cg_leaf_close). */
 int cg_leaf_remove(struct cg_leaf *leaf, const char **reason);
 /* Close the leaf's descriptors without removing anything. */
 void cg_leaf_close(struct cg_leaf *leaf);

@@ -67,6 +67,15 @@ int cg_discover(struct cg_mount m[CG_NCTRL], const char **reason);
 int cg_add_hier(struct cg_ctx *ctx, int c, const struct cg_mount *m,
 		const char **reason);
 
+/* ---- kill.c, stats.c ---------------------------------------------------- */
+
+/* Processes in the leaf (all its hierarchies), or -1 with errno. */
+int cg_leaf_count(const struct cg_leaf *leaf);
+/* Where this request's counters start: the peak memory reset (v1
+ * max_usage_in_bytes, v2 memory.peak through leaf->peak_fd where the kernel
+ * (>= 6.12) resets it), the cumulative counters read into leaf->base. */
+void cg_leaf_baseline(struct cg_leaf *leaf);
+
 /* ---- limits.c ------------------------------------------------------------ */
 
 /* v2: make sure the controllers in mask are enabled in dirfd's

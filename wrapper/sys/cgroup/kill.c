@@ -55,7 +55,7 @@ static int read_pids(int dirfd, pid_t *pids)
 }
 
 /* Processes left in the leaf (all leaf hierarchies), or -1. */
-static int leaf_count(const struct cg_leaf *leaf)
+int cg_leaf_count(const struct cg_leaf *leaf)
 {
 	static pid_t pids[MAXP];
 	int total = 0;
@@ -150,7 +150,7 @@ static int kill_loop(const struct cg_leaf *leaf, long deadline, const char **rea
 			frz = leaf->fd[i];
 	for (unsigned round = 0;; round++) {
 		long until, us = 50;
-		int n = leaf_count(leaf);
+		int n = cg_leaf_count(leaf);
 
 		if (n < 0)
 			return err_sysn(reason, "cannot read cgroup.procs", errno);
@@ -173,7 +173,7 @@ static int kill_loop(const struct cg_leaf *leaf, long deadline, const char **rea
 		}
 		/* Let the killed exit before another round. */
 		until = cg_now_ms() + (round == 0 ? 5 : 20);
-		while (leaf_count(leaf) > 0 && cg_now_ms() < until && cg_now_ms() < deadline)
+		while (cg_leaf_count(leaf) > 0 && cg_now_ms() < until && cg_now_ms() < deadline)
 			cg_sleep_us(cg_backoff(&us));
 	}
 }

@@ -5,11 +5,15 @@
  *   cg_tenant:      per hierarchy: mkdirat (EEXIST is fine), openat, fstat
  *                   [fchmod], per limit file: read [write]; v2: read [write]
  *                   cgroup.subtree_control.
- *   cg_leaf_create: per leaf hierarchy: mkdirat; on EEXIST (stale): openat,
- *                   cg_leaf_kill (kill.c), cg_leaf_remove, mkdirat again;
- *                   openat, fchmod 0755, limit writes.
+ *   cg_leaf_create: per leaf hierarchy: mkdirat (EEXIST: the slot's leaf,
+ *                   kept from an earlier request), openat, fstat [fchmod
+ *                   0755]; a kept leaf: read cgroup.procs [cg_leaf_kill
+ *                   (kill.c) what a dead supervisor left], limit files read
+ *                   [written when they differ]; a new one: limit writes;
+ *                   then the counters' baseline (stats.c).
  *   cg_leaf_attach: write(cgroup.procs) per hierarchy.
- *   cg_leaf_remove: unlinkat(AT_REMOVEDIR), EBUSY retried. */
+ *   cg_leaf_remove: unlinkat(AT_REMOVEDIR), EBUSY retried (cgijail-check
+ *                   and the tests: a request keeps its slot's leaf). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -173,6 +177,7 @@ void cg_leaf_close(struct cg_leaf *leaf)
 {
 	for (unsigned i = 0; i < CG_MAX_HIER; i++)
 		cgfs_close(&leaf->fd[i]);
+	cgfs_close(&leaf->peak_fd);
 }
 
 /* Open the leaf in every leaf hierarchy where it exists. */
@@ -219,11 +224,13 @@ int cg_leaf_create(const struct cg_ctx *ctx, const struct cg_tenant *t,
 		   struct cg_leaf *leaf, const char **reason)
 {
 	size_t n = strlen(name);
-	int r;
+	int r, left;
 
 	leaf->ctx = ctx;
 	leaf->tenant = t;
 	leaf->reclaimed = 0;
+	leaf->peak_fd = -1;
+	leaf->peak = CG_PEAK_NONE;
 	for (unsigned i = 0; i < CG_MAX_HIER; i++)
 		leaf->fd[i] = -1;
 	if (!name_is_valid(name) || n >= sizeof leaf->name)
@@ -232,49 +239,51 @@ int cg_leaf_create(const struct cg_ctx *ctx, const struct cg_tenant *t,
 	r = leaf_mkdir(leaf, reason);
 	if (r < 0)
 		return -1;
-	if (r > 0) {
-		/* Stale: the slot is ours (exclusive flock), so whatever is
-		 * in there belongs to a supervisor that died. */
-		if (leaf_open(leaf, reason) != 0 ||
-		    cg_leaf_kill(leaf, CG_RECLAIM_TIMEOUT_MS, reason) != 0 ||
-		    cg_leaf_remove(leaf, reason) != 0) {
-			int e = errno;
-
-			cg_leaf_close(leaf);
-			errno = e;
-			return -1;
+	if (leaf_open(leaf, reason) != 0)
+		goto fail;
+	for (unsigned i = 0; i < ctx->nh; i++) {
+		if (!has_leaf(ctx, i))
+			continue;
+		if (leaf->fd[i] < 0) {
+			(void)err_sysn(reason, "cannot open the request cgroup", ENOENT);
+			goto fail;
 		}
-		leaf->reclaimed++;
-		r = leaf_mkdir(leaf, reason);
-		if (r != 0)
-			return r < 0 ? -1 : cg_refuse(reason, "a stale request cgroup reappeared after it was removed", EEXIST);
+		if (cgfs_fix_mode(leaf->fd[i]) != 0) {
+			(void)err_sys(reason, "cannot set the mode of the request cgroup");
+			goto fail;
+		}
+	}
+	if (r > 0) {
+		/* The slot's leaf from an earlier request, kept (no mkdir and
+		 * rmdir per request).  The slot is ours (exclusive flock): any
+		 * process still in it belongs to a supervisor that died. */
+		left = cg_leaf_count(leaf);
+		if (left < 0) {
+			(void)err_sys(reason, "cannot read cgroup.procs of the request cgroup");
+			goto fail;
+		}
+		if (left > 0) {
+			if (cg_leaf_kill(leaf, CG_RECLAIM_TIMEOUT_MS, reason) != 0)
+				goto fail;
+			leaf->reclaimed++;
+		}
 	}
 	for (unsigned i = 0; i < ctx->nh; i++) {
 		if (!has_leaf(ctx, i))
 			continue;
-		leaf->fd[i] = cgfs_open_dir(t->fd[i], name);
-		if (leaf->fd[i] < 0) {
-			(void)err_sys(reason, "cannot open the request cgroup");
-			goto fail;
-		}
-		if (fchmod(leaf->fd[i], CG_DIR_MODE) != 0) {
-			(void)err_sys(reason, "cannot set the mode of the request cgroup");
-			goto fail;
-		}
 		for (int c = CG_MEMORY; c <= CG_PIDS; c++)
 			if ((ctx->h[i].ctrls & CG_BIT(c)) &&
 			    apply_limits(ctx->version, leaf->fd[i], (enum cg_ctrl)c,
-					 limits, false, reason) != 0)
+					 limits, r > 0, reason) != 0)
 				goto fail;
 	}
+	/* The counters of this request start here (stats.c). */
+	cg_leaf_baseline(leaf);
 	return 0;
 fail:;
 	int e = errno;
 
 	cg_leaf_close(leaf);
-	for (unsigned i = 0; i < ctx->nh; i++)
-		if (has_leaf(ctx, i))
-			(void)cgfs_rmdir(t->fd[i], name, false);
 	errno = e;
 	return -1;
 }
@@ -308,6 +317,7 @@ int cg_leaf_remove(struct cg_leaf *leaf, const char **reason)
 {
 	int ret = 0;
 
+	cgfs_close(&leaf->peak_fd);
 	for (unsigned i = 0; i < CG_MAX_HIER; i++) {
 		if (leaf->fd[i] < 0)
 			continue;
