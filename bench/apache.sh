@@ -152,7 +152,7 @@ rows=(
   "default cjtabdef 62902 -                                   cgijail, default sandbox"
 )
 row_keys=()
-declare -A row_user row_uid row_dropin row_label row_port row_wrapper row_pid row_sr
+declare -A row_user row_uid row_dropin row_label row_port row_wrapper row_pid row_sr row_ino
 i=0
 for r in "${rows[@]}"; do
   read -r key u id dropin label <<<"$r"
@@ -468,17 +468,32 @@ LoadModule $cgi_module
 EOF
 }
 # The namespace's mounts, then Apache in the foreground: the pid we get is
-# Apache's parent (unshare and sh exec it).
+# Apache's parent (unshare and sh exec it). /usr/lib/apache2/suexec is a
+# symlink (Debian's alternative, /etc/alternatives/suexec): a bind mount on
+# it would land on whatever it points to at that moment, and a later change
+# of the alternative would change the wrapper under Apache's feet. So the
+# namespace gets its own /usr/lib/apache2: a tmpfs holding the real
+# modules/ and a plain file suexec with the row's wrapper bound onto it
+# (both bound first to staging points, before the tmpfs hides them).
 start_apache() {   # start_apache KEY
-  local key=$1 sr=$tmp/httpd-$1 pid n=0 want got
+  local key=$1 sr=$tmp/httpd-$1 stage=$top/stage/$1 pid n=0 want got
+  install -d -m 0755 "$stage" "$stage/modules"
+  : >"$stage/suexec"
   # shellcheck disable=SC2016  # expanded by that sh
   unshare -m --propagation private -- /bin/sh -c '
     set -e
-    mount --bind "$1" /usr/lib/apache2/suexec
+    lib=/usr/lib/apache2
+    mount --bind "$1" "$6/suexec"
+    mount --bind "$lib/modules" "$6/modules"
+    mount -t tmpfs -o mode=0755 cgijail-bench "$lib"
+    mkdir "$lib/modules"
+    : >"$lib/suexec"
+    mount --bind "$6/modules" "$lib/modules"
+    mount --bind "$6/suexec" "$lib/suexec"
     mount --bind "$2" /etc/apache2/suexec
     mount --bind "$3" /var/log/apache2
     exec "$4" -d "$5" -f "$5/httpd.conf" -DFOREGROUND
-  ' sh "${row_wrapper[$key]}" "$top/suexec-etc" "$top/suexec-log" "$apache_bin" "$sr" \
+  ' sh "${row_wrapper[$key]}" "$top/suexec-etc" "$top/suexec-log" "$apache_bin" "$sr" "$stage" \
     >"$sr/stdout.log" 2>&1 </dev/null &
   pid=$!
   row_pid[$key]=$pid
@@ -496,6 +511,7 @@ start_apache() {   # start_apache KEY
   want=$(stat -L -c '%d:%i' "${row_wrapper[$key]}")
   got=$(nsenter -t "$pid" -m stat -L -c '%d:%i' "$suexec_link")
   [ "$want" = "$got" ] || die "row $key: $suexec_link in Apache's namespace is not ${row_wrapper[$key]}"
+  row_ino[$key]=$want
   n=0
   until grep -q "AH01232: suEXEC mechanism enabled (wrapper: $suexec_link)" "$sr/error.log" 2>/dev/null; do
     [ "$n" -lt 50 ] || { cat "$sr/error.log" >&2; die "row $key: Apache did not enable suEXEC"; }
@@ -515,12 +531,37 @@ done
 # ---- correctness -----------------------------------------------------------------------------
 expected_body() { if [ "$1" = hello ]; then echo hello; else echo heavy; fi; }
 url() { echo "http://127.0.0.1:${row_port[$1]}/cgi/$2.py"; }
-# records KEY SCRIPT: "<successful runs> <other records>" in the wrapper's log
+# records KEY SCRIPT: "<successful runs of SCRIPT by the row's user> <other
+# records>" in the row's wrapper log (awk, not python3: it runs after every
+# request of a check and polls after every ab run).
+#   cgijail: one JSON object per line; successful = outcome accepted and
+#   status 0, counted when it is this user's and this script's; other =
+#   every other record, whoever's (refusals, errors, failed scripts).
+#   suexec-custom: "[date]: uid: (UID/USER) gid: (GID/GROUP) cmd: SCRIPT"
+#   before it execs; other = every line not of that form (its errors).
 records() {
-  local kind=cgijail
-  [ "$1" = suexec ] && kind=suexec
-  "$py" -E -s -B "$report_py" count --kind "$kind" --cgijail-log "$cgijail_log" \
-    --suexec-log "$suexec_log" --user "${row_user[$1]}" --uid "${row_uid[$1]}" --script "$2.py"
+  local f
+  if [ "$1" = suexec ]; then
+    f=$suexec_log
+    [ -f "$f" ] || { echo "0 0"; return 0; }
+    awk -v pre="]: uid: (${row_uid[$1]}/${row_user[$1]}) gid: (" -v suf="cmd: $2.py" '
+      /^\[[^]]*\]: uid: \([0-9]+\/.*\) gid: \([0-9]+\/.*\) cmd: / {
+        if (index($0, pre) && substr($0, length($0) - length(suf) + 1) == suf) ok++
+        next
+      }
+      { other++ }
+      END { print ok + 0, other + 0 }' "$f"
+  else
+    f=$cgijail_log
+    [ -f "$f" ] || { echo "0 0"; return 0; }
+    awk -v u="\"user\":\"${row_user[$1]}\"," -v sc="/$2.py\",\"outcome\":" '
+      /"outcome":"accepted"/ && /"status":0,/ {
+        if (index($0, u) && index($0, sc)) ok++
+        next
+      }
+      NF { other++ }
+      END { print ok + 0, other + 0 }' "$f"
+  fi
 }
 # check_once KEY SCRIPT: one request with curl, status and body exact, one
 # more successful record in the row's wrapper log and nothing else.
@@ -536,10 +577,10 @@ check_once() {
     tail -n 20 "${row_sr[$key]}/error.log" >&2
     die "row $key: $s.py did not answer 200 '$(expected_body "$s")'"
   fi
-  while :; do
+  while :; do   # the record comes after the response (up to 60 s under TCG)
     after=$(records "$key" "$s")
-    [ "${after%% *}" -ne "${before%% *}" ] || [ "$n" -ge 50 ] && break
-    sleep 0.1
+    [ "${after%% *}" -ne "${before%% *}" ] || [ "$n" -ge 300 ] && break
+    sleep 0.2
     n=$((n + 1))
   done
   if [ "${after%% *}" -ne $(( ${before%% *} + 1 )) ] || [ "${after#* }" -ne "${before#* }" ]; then
@@ -547,8 +588,10 @@ check_once() {
   fi
 }
 say "checking every row once (status, body, the wrapper's log)"
+check_list=(hello)
+if [[ " ${script_list[*]} " == *" heavy "* ]]; then check_list+=(heavy); fi
 for key in "${row_keys[@]}"; do
-  for s in hello "${script_list[@]}"; do check_once "$key" "$s"; done
+  for s in "${check_list[@]}"; do check_once "$key" "$s"; done
 done
 # Which layers the cgijail rows really ran with (the log's sandbox field).
 sandbox_off=$("$py" -E -s -B "$report_py" sandbox --log "$cgijail_log" --user "${row_user[off]}")
@@ -565,23 +608,43 @@ results=$tmp/results.jsonl
 : >"$results"
 # run_ab KEY SCRIPT C N ROUND: one ab run, checked, one JSON line in $results
 run_ab() {
-  local key=$1 s=$2 c=$3 n=$4 round=$5 before after rc=0 k=0 out=$tmp/ab.out csv=$tmp/ab.csv
+  local key=$1 s=$2 c=$3 n=$4 round=$5 before after rc=0 k=0 out=$tmp/ab.out csv=$tmp/ab.csv wrapper_ok
   before=$(records "$key" "$s")
   rm -f "$csv"
   # -t first: it sets the request count too, which -n then overrides.
   timeout $((ab_timeout + 60)) ab -q -t "$ab_timeout" -n "$n" -c "$c" -s 60 -e "$csv" \
     "$(url "$key" "$s")" >"$out" 2>&1 || rc=$?
-  # cgijail writes its record after the response went out: give it a moment.
+  # cgijail writes its record after the response went out: give it a
+  # moment (up to 60 s: the guest runs on TCG).
   while :; do
     after=$(records "$key" "$s")
-    [ "$(( ${after%% *} - ${before%% *} ))" -ge "$n" ] || [ "$k" -ge 50 ] && break
-    sleep 0.1
+    [ "$(( ${after%% *} - ${before%% *} ))" -ge "$n" ] || [ "$k" -ge 300 ] && break
+    sleep 0.2
     k=$((k + 1))
   done
+  # Still the row's wrapper where Apache looks for it?
+  wrapper_ok=0
+  if [ "$(nsenter -t "${row_pid[$key]}" -m stat -L -c '%d:%i' "$suexec_link" 2>/dev/null)" = \
+       "${row_ino[$key]}" ]; then
+    wrapper_ok=1
+  fi
   "$py" -E -s -B "$report_py" ab --out "$out" --csv "$csv" --rc "$rc" --n "$n" \
+    --wrapper-ok "$wrapper_ok" \
     --length "$(( $(expected_body "$s" | wc -c) ))" \
     --records "$(( ${after%% *} - ${before%% *} ))" --other "$(( ${after#* } - ${before#* } ))" \
     --row "$key" --script "$s" --conc "$c" --round "$round" >>"$results"
+  if [[ $(tail -n 1 "$results") != *'"valid": true'* ]]; then
+    {
+      echo "$prog: row $key, $s.py, c=$c, round $round is invalid; last lines of its Apache's error log:"
+      tail -n 8 "${row_sr[$key]}/error.log"
+      if [ "$key" = suexec ]; then
+        echo "$prog: last lines of suexec.log:"; tail -n 3 "$suexec_log"
+      else
+        echo "$prog: last records of cgijail's log that are not successful:"
+        grep -v '"outcome":"accepted".*"status":0,' "$cgijail_log" | tail -n 3
+      fi
+    } >&2
+  fi
 }
 n_for() { if [ "$1" = hello ]; then echo "$n_hello"; else echo "$n_heavy"; fi; }
 
@@ -629,7 +692,12 @@ for round in $(seq 1 "$rounds"); do
       for j in $(seq 0 $((nrows - 1))); do
         key=${row_keys[$(( (j + round - 1) % nrows ))]}
         run_ab "$key" "$s" "$c" "$(n_for "$s")" "$round"
-        line+=" $key $("$py" -E -s -B "$report_py" last "$results")"
+        last=$(tail -n 1 "$results")
+        if [[ $last == *'"valid": true'* ]]; then
+          line+=" $key $(sed -n 's/.*"rps": \([0-9.]*\).*/\1/p' <<<"$last")/s"
+        else
+          line+=" $key INVALID"
+        fi
       done
       say "$line"
     done

@@ -1,13 +1,11 @@
 #!/usr/bin/python3
-"""Helpers of bench/apache.sh: parse ab's output, count the wrappers' log
-records, and render the results as Markdown.
+"""Helpers of bench/apache.sh: parse ab's output, read the sandbox field of
+cgijail's log, and render the results as Markdown.
 
 Subcommands (all called by apache.sh):
 
-  count --kind cgijail|suexec ...   "<successful runs of SCRIPT by USER> <other records>"
   sandbox --log F --user U          the sandbox field of U's last cgijail record
   ab --out F --csv F ...            one ab run, checked, as one JSON line
-  last RESULTS                      the last run in a few words (progress lines)
   any-invalid RESULTS               exit 0 (and print them) if some run is invalid
   report RESULTS ...                the Markdown section (exit 3: some row invalid)
   splice DOC SECTION                put SECTION into DOC between its markers
@@ -30,64 +28,6 @@ ROWS = ("suexec", "off", "default")
 
 
 # ---- log records ---------------------------------------------------------------
-
-def count_cgijail(log: str, user: str, script: str) -> tuple[int, int]:
-    """Accepted records of USER for SCRIPT with exit status 0; every other
-    record in the log (any user) counts as 'other'."""
-    ok = other = 0
-    try:
-        f = open(log, encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        return 0, 0
-    with f:
-        for line in f:
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError:
-                other += 1
-                continue
-            if (rec.get("user") == user and rec.get("outcome") == "accepted"
-                    and rec.get("status") == 0
-                    and os.path.basename(str(rec.get("script", ""))) == script):
-                ok += 1
-            else:
-                other += 1
-    return ok, other
-
-
-SUEXEC_OK = re.compile(r"^\[[^]]*\]: uid: \((\d+)/([^)]*)\) gid: \((\d+)/([^)]*)\) cmd: (.*)$")
-
-
-def count_suexec(log: str, user: str, uid: str, script: str) -> tuple[int, int]:
-    """suexec-custom writes 'uid: (U/name) gid: (G/name) cmd: CMD' before it
-    execs and an 'error' line when it refuses: other = lines not of the
-    first form."""
-    ok = other = 0
-    try:
-        f = open(log, encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        return 0, 0
-    with f:
-        for line in f:
-            m = SUEXEC_OK.match(line.rstrip("\n"))
-            if m is None:
-                other += 1
-            elif (m.group(1), m.group(2), m.group(5)) == (uid, user, script):
-                ok += 1
-    return ok, other
-
-
-def cmd_count(a: argparse.Namespace) -> int:
-    if a.kind == "cgijail":
-        ok, other = count_cgijail(a.cgijail_log, a.user, a.script)
-    else:
-        ok, other = count_suexec(a.suexec_log, a.user, a.uid, a.script)
-    print(ok, other)
-    return 0
-
 
 def cmd_sandbox(a: argparse.Namespace) -> int:
     last = None
@@ -166,6 +106,8 @@ def cmd_ab(a: argparse.Namespace) -> int:
         why.append(f"the wrapper's log has {a.records} successful records for {a.n} requests")
     if a.other != 0:
         why.append(f"{a.other} other records (refusals, errors) in the wrapper's log")
+    if a.wrapper_ok != 1:
+        why.append("/usr/lib/apache2/suexec in Apache's namespace is no longer the row's wrapper")
     rec = {
         "round": a.round, "row": a.row, "script": a.script, "conc": a.conc, "n": a.n,
         "valid": not why, "why": "; ".join(why), "rps": r["rps"],
@@ -179,15 +121,6 @@ def cmd_ab(a: argparse.Namespace) -> int:
 def load(path: str) -> list[dict]:
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
-
-
-def cmd_last(a: argparse.Namespace) -> int:
-    r = load(a.results)[-1]
-    if r["valid"]:
-        print(f"{r['rps']:.1f}/s")
-    else:
-        print(f"INVALID ({r['why']})")
-    return 0
 
 
 def cmd_any_invalid(a: argparse.Namespace) -> int:
@@ -305,9 +238,9 @@ def cmd_report(a: argparse.Namespace) -> int:
                 label = labels.get(k, k)
                 if bad:
                     some_invalid = True
-                    o.append(f"| {c} | {label} | **invalid** | | | | | "
-                             f"{len(runs) - len(bad)}/{len(runs)} |")
-                    o.append(f"| | | {bad[0]['why']} (round {bad[0]['round']}) | | | | | |")
+                    o.append(f"| {c} | {label} | **invalid**: {bad[0]['why']} "
+                             f"(round {bad[0]['round']}) | | | | | "
+                             f"{len(runs) - len(bad)}/{len(runs)} valid |")
                     continue
                 rps = statistics.median(r["rps"] for r in runs)
                 p50 = statistics.median(r["p50"] for r in runs)
@@ -397,14 +330,6 @@ def cmd_splice(a: argparse.Namespace) -> int:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    p = sub.add_parser("count")
-    p.add_argument("--kind", choices=("cgijail", "suexec"), required=True)
-    p.add_argument("--cgijail-log", required=True)
-    p.add_argument("--suexec-log", required=True)
-    p.add_argument("--user", required=True)
-    p.add_argument("--uid", required=True)
-    p.add_argument("--script", required=True)
-    p.set_defaults(f=cmd_count)
     p = sub.add_parser("sandbox")
     p.add_argument("--log", required=True)
     p.add_argument("--user", required=True)
@@ -412,12 +337,10 @@ def main() -> int:
     p = sub.add_parser("ab")
     for opt in ("--out", "--csv", "--row", "--script"):
         p.add_argument(opt, required=True)
-    for opt in ("--rc", "--n", "--length", "--records", "--other", "--conc", "--round"):
+    for opt in ("--rc", "--n", "--length", "--records", "--other", "--conc", "--round",
+                "--wrapper-ok"):
         p.add_argument(opt, type=int, required=True)
     p.set_defaults(f=cmd_ab)
-    p = sub.add_parser("last")
-    p.add_argument("results")
-    p.set_defaults(f=cmd_last)
     p = sub.add_parser("any-invalid")
     p.add_argument("results")
     p.set_defaults(f=cmd_any_invalid)

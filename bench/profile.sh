@@ -159,7 +159,7 @@ run_profile() {
     say "perf sched reports"
     perf sched timehist -i "$dir/sched.data" -s >"$dir/sched-summary.txt" 2>/dev/null
     perf sched latency -i "$dir/sched.data" --sort max >"$dir/sched-latency.txt" 2>/dev/null
-    perf sched timehist -i "$dir/sched.data" -g --state >"$tmp/timehist.txt" 2>/dev/null
+    perf sched timehist -i "$dir/sched.data" -g --state --max-stack 14 >"$tmp/timehist.txt" 2>/dev/null
     "$py" -E -s -B "$src/bench/profile_report.py" offcpu "$tmp/timehist.txt" \
       --seconds "$secs" >"$dir/offcpu.txt"
     perf script -i "$dir/sched.data" -F time,event,trace >"$tmp/sched-script.txt" 2>/dev/null

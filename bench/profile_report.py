@@ -38,7 +38,7 @@ TH = re.compile(r"^\s*(\d+\.\d+)\s+\[(\d+)\]\s+(.*?)\[(\d+)(?:/(\d+))?\]\s+"
                 r"([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\S+)\s*(.*)$")
 
 
-def short_chain(chain: str, frames: int = 5) -> str:
+def short_chain(chain: str, frames: int = 8) -> str:
     parts = [p.strip() for p in chain.split("<-") if p.strip()]
     return " <- ".join(parts[:frames]) if parts else "(no call chain)"
 

@@ -15,6 +15,9 @@
 #   --mem MB          guest memory (default 1024; the tmpfs overlay lives in it)
 #   --prepare         run prepare.sh OUTDIR first (its output goes to stderr)
 # Environment: CGIJAIL_VM_KEEP=1 keeps OUTDIR/tmp/run.* (console log, job script).
+#              CGIJAIL_VM_ACCEL=auto|kvm|tcg: auto (default) uses KVM when
+#              /dev/kvm is usable; tcg where nested KVM fails (qemu.log in the
+#              kept run directory says "KVM internal error").
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -97,7 +100,12 @@ job=$rundir/job.sh
 fifo=$rundir/out.fifo
 mkfifo "$fifo"
 
-if [[ -r /dev/kvm && -w /dev/kvm ]]; then
+case ${CGIJAIL_VM_ACCEL:-auto} in
+  auto) if [[ -r /dev/kvm && -w /dev/kvm ]]; then vm_accel=kvm; else vm_accel=tcg; fi ;;
+  kvm|tcg) vm_accel=$CGIJAIL_VM_ACCEL ;;
+  *) die "CGIJAIL_VM_ACCEL must be auto, kvm or tcg, got '$CGIJAIL_VM_ACCEL'" ;;
+esac
+if [[ $vm_accel == kvm ]]; then
   accel=(-accel kvm -cpu host)
 else
   # -cpu max: RDRAND seeds the guest's RNG at once (python3 wants getrandom()).
