@@ -275,10 +275,13 @@ def cmd_report(a: argparse.Namespace) -> int:
   row has its own user and docroot with the same scripts.
 - One Apache per row (own ServerRoot, `Listen 127.0.0.1:<port>`, one vhost
   with `SuexecUserGroup` and `ScriptAlias /cgi/`, Debian's MPM defaults, no
-  access log), each in its own mount namespace where the row's wrapper is
-  bind-mounted over `/usr/lib/apache2/suexec`, the only path Apache runs; the
-  script checks Apache's `AH01232: suEXEC mechanism enabled` line and that
-  the file Apache sees there is the row's wrapper.
+  access log), each in its own mount namespace with its own
+  `/usr/lib/apache2` (a tmpfs with the real `modules/` and the row's wrapper
+  bound on a plain file `suexec`, the only path Apache runs), so the
+  system's suexec alternative is neither used nor changed. The script
+  checks Apache's `AH01232: suEXEC mechanism enabled` line, and before the
+  first and after every run that the file Apache sees there is the row's
+  wrapper.
 - Load: `ab -n N -c C` (a new connection per request), one run per row,
   script and concurrency in every round; the rows alternate within a round,
   so slow drift of the machine affects them alike. req/s is ab's mean over
