@@ -609,6 +609,8 @@ results=$tmp/results.jsonl
 # run_ab KEY SCRIPT C N ROUND: one ab run, checked, one JSON line in $results
 run_ab() {
   local key=$1 s=$2 c=$3 n=$4 round=$5 before after rc=0 k=0 out=$tmp/ab.out csv=$tmp/ab.csv wrapper_ok
+  local thr0 thr1 throttled=-1
+  thr0=$(throttled_ms "$key")
   before=$(records "$key" "$s")
   rm -f "$csv"
   # -t first: it sets the request count too, which -n then overrides.
@@ -622,6 +624,8 @@ run_ab() {
     sleep 0.2
     k=$((k + 1))
   done
+  thr1=$(throttled_ms "$key")
+  if [ "$thr0" != - ] && [ "$thr1" != - ]; then throttled=$((thr1 - thr0)); fi
   # Still the row's wrapper where Apache looks for it?
   wrapper_ok=0
   if [ "$(nsenter -t "${row_pid[$key]}" -m stat -L -c '%d:%i' "$suexec_link" 2>/dev/null)" = \
@@ -629,7 +633,7 @@ run_ab() {
     wrapper_ok=1
   fi
   "$py" -E -s -B "$report_py" ab --out "$out" --csv "$csv" --rc "$rc" --n "$n" \
-    --wrapper-ok "$wrapper_ok" \
+    --wrapper-ok "$wrapper_ok" --throttled-ms "$throttled" \
     --length "$(( $(expected_body "$s" | wc -c) ))" \
     --records "$(( ${after%% *} - ${before%% *} ))" --other "$(( ${after#* } - ${before#* } ))" \
     --row "$key" --script "$s" --conc "$c" --round "$round" >>"$results"
@@ -647,6 +651,21 @@ run_ab() {
   fi
 }
 n_for() { if [ "$1" = hello ]; then echo "$n_hello"; else echo "$n_heavy"; fi; }
+# throttled_ms KEY: how long the CPU quota of the row's tenant cgroup
+# ([tenant] cpu, 100% = one CPU by default) has held its scripts back, in
+# ms, cumulative; "-" for a row without a tenant cgroup (v1: cpu.stat
+# throttled_time in ns in the cpu hierarchy; v2: throttled_usec).
+throttled_ms() {
+  local h f
+  for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
+    f=$h/$cg_parent/${row_user[$1]}/cpu.stat
+    [ -f "$f" ] || continue
+    awk '$1 == "throttled_time" { printf "%d\n", $2 / 1000000; found = 1 }
+         $1 == "throttled_usec" { printf "%d\n", $2 / 1000; found = 1 }
+         END { exit !found }' "$f" && return 0
+  done
+  echo "-"
+}
 
 say "warming up: 20 requests per row and script at c=2"
 for key in "${row_keys[@]}"; do

@@ -113,6 +113,7 @@ def cmd_ab(a: argparse.Namespace) -> int:
         "valid": not why, "why": "; ".join(why), "rps": r["rps"],
         "p50": r["pct"][50] if r["pct"] else None,
         "p99": r["pct"][99] if r["pct"] else None,
+        "throttled_ms": a.throttled_ms if a.throttled_ms >= 0 else None,
     }
     print(json.dumps(rec))
     return 0
@@ -220,6 +221,7 @@ def cmd_report(a: argparse.Namespace) -> int:
                      heavy=f", {a.n_heavy} (heavy.py)" if "heavy" in scripts else ""))
     o.append("")
     for s in scripts:
+        throttle: dict[str, list[str]] = {}
         what = ("`hello.py` (4 lines: a header and `hello`)" if s == "hello" else
                 "`heavy.py` (imports email, json, http.cookies, urllib, "
                 "xml.dom.minidom, sqlite3, logging and more of the standard library)")
@@ -254,7 +256,17 @@ def cmd_report(a: argparse.Namespace) -> int:
                     f"{statistics.median(pl):.2f}" if pl else "—")
                 o.append(f"| {c} | {label} | {fmt(rps)} | {fmt(p50)} | {fmt(p99)} | "
                          f"{ratio} | {lratio} | {len(runs)} |")
+                thr = [r["throttled_ms"] for r in runs if r.get("throttled_ms") is not None]
+                if thr:
+                    throttle.setdefault(k, []).append(
+                        f"c={c}: {statistics.median(thr):.0f} ms "
+                        f"({statistics.median(t / r['n'] for t, r in zip(thr, runs)):.1f} ms per request)")
         o.append("")
+        for k, parts in throttle.items():
+            o.append(f"{labels.get(k, k)}: the tenant's CPU quota (`[tenant] cpu`, default "
+                     f"100% = one CPU for all of the tenant's scripts together) held the "
+                     f"scripts back, median per run: {'; '.join(parts)}.")
+            o.append("")
     o.append("### Machine")
     o.append("")
     o.append("| fact | value |")
@@ -341,7 +353,7 @@ def main() -> int:
     for opt in ("--out", "--csv", "--row", "--script"):
         p.add_argument(opt, required=True)
     for opt in ("--rc", "--n", "--length", "--records", "--other", "--conc", "--round",
-                "--wrapper-ok"):
+                "--wrapper-ok", "--throttled-ms"):
         p.add_argument(opt, type=int, required=True)
     p.set_defaults(f=cmd_ab)
     p = sub.add_parser("any-invalid")

@@ -106,6 +106,7 @@ def cmd_phases(a: argparse.Namespace) -> int:
     children = collections.defaultdict(list)
     execs = collections.defaultdict(list)   # pid -> [(t, filename)]
     exit_time: dict[str, float] = {}
+    runtime = collections.defaultdict(list)  # pid -> [(t, seconds on CPU up to t)]
     with open(a.script, encoding="utf-8", errors="replace") as f:
         for line in f:
             m = PS.match(line)
@@ -119,11 +120,20 @@ def cmd_phases(a: argparse.Namespace) -> int:
                 children[kv.get("pid")].append((t, c))
             elif ev == "sched_process_exec":
                 execs[kv.get("pid")].append((t, kv.get("filename")))
+            elif ev == "sched_stat_runtime":
+                ns = re.match(r"\d+", kv.get("runtime", ""))
+                if ns:
+                    runtime[kv.get("pid")].append((t, int(ns.group(0)) / 1e9))
             elif ev == "sched_switch":
                 st = kv.get("prev_state", "").rstrip("+")
                 pid = kv.get("prev_pid")
                 if st in ("X", "Z") and pid not in exit_time:
                     exit_time[pid] = t
+    def cpu(pid: str, t_from: float, t_to: float) -> float:
+        """Seconds pid was on a CPU between the two times (each
+        sched_stat_runtime event reports the time run since the last)."""
+        return sum(x for t, x in runtime.get(pid, []) if t_from < t <= t_to + 1e-6)
+
     rows = collections.defaultdict(list)
     n_wrappers = 0
     for w, ex in execs.items():
@@ -134,35 +144,45 @@ def cmd_phases(a: argparse.Namespace) -> int:
         if w not in fork_time or w not in exit_time:
             continue                      # began or ended outside the recording
         t0 = fork_time[w]
-        py = next((t for t, fn in ex if fn == a.python and t > t_wexec), None)
-        if py is not None:                # suexec-custom: the wrapper execs python3
+        # suexec-custom execs the script itself (through its #! line: the
+        # exec event names the script); cgijail's child execs python3.
+        py = next((t for t, fn in ex if t > t_wexec), None)
+        if py is not None:
             if w not in exit_time:
                 continue
             rows["1 Apache forks -> wrapper exec"].append(t_wexec - t0)
-            rows["2 wrapper exec -> python3 exec"].append(py - t_wexec)
-            rows["4 python3 exec -> script exit"].append(exit_time[w] - py)
+            rows["2 wrapper exec -> script exec (suexec: checks, log line, identity)"].append(py - t_wexec)
+            rows["4 script exec -> script exit"].append(exit_time[w] - py)
             rows["total: Apache forks -> last exit"].append(exit_time[w] - t0)
+            rows["cpu: wrapper (Apache's fork to the script's exec)"].append(cpu(w, t0, py))
+            rows["cpu: script"].append(cpu(w, py, exit_time[w]))
             continue
         kids = [c for t, c in children.get(w, []) if t > t_wexec]
         if not kids:
             continue
         s = kids[0]
-        t_py = next((t for t, fn in execs.get(s, []) if fn == a.python), None)
+        t_py = next((t for t, fn in execs.get(s, [])), None)
         if t_py is None or s not in exit_time:
             continue
         rows["1 Apache forks -> wrapper exec"].append(t_wexec - t0)
         rows["2 wrapper exec -> its fork (policy, checks, slot, cgroup setup)"].append(fork_time[s] - t_wexec)
-        rows["3 fork -> python3 exec (child: attach, identity, rlimits, Landlock, seccomp)"].append(t_py - fork_time[s])
-        rows["4 python3 exec -> script exit"].append(exit_time[s] - t_py)
+        rows["3 fork -> script exec (child: attach, identity, rlimits, Landlock, seccomp)"].append(t_py - fork_time[s])
+        rows["4 script exec -> script exit"].append(exit_time[s] - t_py)
         rows["5 script exit -> supervisor exit (kill round, reap, accounting, leaf removal, record)"].append(
             exit_time[w] - exit_time[s])
         rows["total: Apache forks -> last exit"].append(max(exit_time[w], exit_time[s]) - t0)
+        rows["cpu: wrapper (Apache's fork to the script's exec)"].append(
+            cpu(w, t0, t_py) + cpu(s, fork_time[s], t_py))
+        rows["cpu: supervisor while and after the script runs"].append(cpu(w, t_py, exit_time[w]))
+        rows["cpu: script"].append(cpu(s, t_py, exit_time[s]))
     o = [f"Requests: {n_wrappers} runs of {a.wrapper} in the recording, "
          f"{len(rows.get('total: Apache forks -> last exit', []))} complete (fork, exec, exit all recorded).",
          "Phases of one request from the kernel's fork, exec and exit events (perf sched",
          "record, no tracing overhead on the processes), in ms. Apache sends the end of",
          "the response when the last holder of the CGI's stdout exits: for cgijail the",
-         "supervisor (phase 5 is on the response's critical path).",
+         "supervisor (phase 5 is on the response's critical path). The cpu lines are",
+         "the time those processes were on a CPU (sched_stat_runtime): a phase much",
+         "longer than its CPU time was waiting (for a CPU, a lock, I/O).",
          "",
          f"{'phase':<88} {'median':>8} {'p10':>8} {'p90':>8}"]
     for k in sorted(rows):
@@ -299,7 +319,6 @@ def main() -> int:
     p = sub.add_parser("phases")
     p.add_argument("script", help="perf script -F time,event,trace of perf sched record")
     p.add_argument("--wrapper", default="/usr/lib/apache2/suexec")
-    p.add_argument("--python", default="/usr/bin/python3")
     p.set_defaults(f=cmd_phases)
     p = sub.add_parser("timeline")
     p.add_argument("strace")
