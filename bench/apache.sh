@@ -35,6 +35,7 @@
 #   BENCH_PROFILE_SECONDS=10  --profile: seconds of each recording
 #   BENCH_PROFILE_CONC=2  --profile: ab concurrency of the load
 #   BENCH_PROFILE_ROW=default  --profile: the row to load (suexec, off, default)
+#   BENCH_PROFILE_SCRIPT=hello --profile: the script (hello, heavy)
 #   BENCH_NO_BUILD=1      use build-bench/bin/cgijail as it is (the guest
 #                         cannot write the tree)
 #
@@ -119,6 +120,7 @@ doc=${BENCH_DOC:-}
 prof_secs=${BENCH_PROFILE_SECONDS:-10}
 prof_conc=${BENCH_PROFILE_CONC:-2}
 prof_row=${BENCH_PROFILE_ROW:-default}
+prof_script=${BENCH_PROFILE_SCRIPT:-hello}
 
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 for v in rounds n_hello n_heavy port_base ab_timeout idle_wait prof_secs prof_conc; do
@@ -162,6 +164,11 @@ for r in "${rows[@]}"; do
   i=$((i + 1))
 done
 [ -n "${row_user[$prof_row]:-}" ] || die "BENCH_PROFILE_ROW must be one of: ${row_keys[*]}"
+case $prof_script in hello|heavy) ;; *) die "BENCH_PROFILE_SCRIPT must be hello or heavy" ;; esac
+if [ "$mode" = profile ] && [ "$prof_script" = heavy ] &&
+   [[ " ${script_list[*]} " != *" heavy "* ]]; then
+  script_list+=(heavy)   # checked and warmed up like the measured scripts
+fi
 
 # ---- one run at a time ---------------------------------------------------------
 # bench/run.sh uses the same directories and build tree and locks its own

@@ -18,6 +18,7 @@
 #   sudo BENCH_MPM=prefork bench/profile.sh DIR
 #   sudo BENCH_PROFILE_ROW=off bench/profile.sh DIR   another row (suexec, off,
 #                                            default; default is the default)
+#   sudo BENCH_PROFILE_SCRIPT=heavy bench/profile.sh DIR   the import-heavy script
 #
 # Run directly, it runs bench/apache.sh --profile DIR (which sets up users,
 # wrapper, Apache and cgroups and removes them afterwards). bench/apache.sh
@@ -35,17 +36,17 @@ prof_note() {
   say "$*"
 }
 
-# The CGI environment Apache passes for GET /cgi/hello.py (the wrapper
+# The CGI environment Apache passes for GET /cgi/SCRIPT.py (the wrapper
 # filters it as it would under Apache).
-prof_cgi_env() {
-  local key=$1 u=${row_user[$1]}
+prof_cgi_env() {   # prof_cgi_env KEY SCRIPT
+  local key=$1 u=${row_user[$1]} s=$2
   printf '%s\n' \
     "PATH=/usr/local/bin:/usr/bin:/bin" "GATEWAY_INTERFACE=CGI/1.1" \
     "SERVER_PROTOCOL=HTTP/1.1" "SERVER_SOFTWARE=Apache/2.4" "SERVER_NAME=127.0.0.1" \
     "SERVER_ADDR=127.0.0.1" "SERVER_PORT=${row_port[$key]}" "REMOTE_ADDR=127.0.0.1" \
-    "REMOTE_PORT=40000" "REQUEST_METHOD=GET" "REQUEST_URI=/cgi/hello.py" \
-    "QUERY_STRING=" "SCRIPT_NAME=/cgi/hello.py" \
-    "SCRIPT_FILENAME=$top/www/$u/hello.py" "DOCUMENT_ROOT=$top/www/$u" \
+    "REMOTE_PORT=40000" "REQUEST_METHOD=GET" "REQUEST_URI=/cgi/$s.py" \
+    "QUERY_STRING=" "SCRIPT_NAME=/cgi/$s.py" \
+    "SCRIPT_FILENAME=$top/www/$u/$s.py" "DOCUMENT_ROOT=$top/www/$u" \
     "CONTEXT_DOCUMENT_ROOT=$top/www/$u" "HTTP_HOST=127.0.0.1:${row_port[$key]}"
 }
 
@@ -73,7 +74,7 @@ prof_strace_apache() {
     [ "$n" -lt 100 ] || { kill -INT "$spid"; wait "$spid"; return 1; }
     sleep 0.1
   done
-  check_once "$key" hello
+  check_once "$key" "$prof_script"
   sleep 0.5
   kill -INT "$spid"
   wait "$spid" || true
@@ -84,7 +85,7 @@ run_profile() {
   u=${row_user[$key]}
   install -d -m 0755 "$dir"
   : >"$dir/README.txt"
-  prof_note "bench/apache.sh --profile: row '${row_label[$key]}' ($u, $(url "$key" hello)), MPM $mpm"
+  prof_note "bench/apache.sh --profile: row '${row_label[$key]}' ($u, $(url "$key" "$prof_script")), MPM $mpm"
   prof_note "load: ab -c $prof_conc for the perf recordings; $(date -u '+%Y-%m-%d %H:%M:%S UTC'); kernel $(uname -r)"
   prof_note "the wrapper runs as 'suexec' (the name Apache execs), the script as 'python3'"
 
@@ -110,7 +111,7 @@ run_profile() {
 
   if [ "$perf_ok" -eq 1 ] || [ "$sched_ok" -eq 1 ]; then
     say "load: ab -c $prof_conc on the $key row for about $((2 * secs + 4)) s"
-    ab -q -t $((2 * secs + 30)) -n 1000000 -c "$prof_conc" -s 60 "$(url "$key" hello)" \
+    ab -q -t $((2 * secs + 30)) -n 1000000 -c "$prof_conc" -s 60 "$(url "$key" "$prof_script")" \
       >"$dir/ab-load.txt" 2>&1 &
     load_pid=$!
     bg_pids+=("$load_pid")
@@ -177,7 +178,7 @@ run_profile() {
   if command -v strace >/dev/null; then
     say "strace -c -f of one wrapper run"
     local envf=$tmp/cgi.env rc=0
-    prof_cgi_env "$key" >"$envf"
+    prof_cgi_env "$key" "$prof_script" >"$envf"
     # In the row's mount namespace, as Apache would run it: the same path,
     # argv (numeric ids), environment and working directory.
     (
@@ -185,10 +186,10 @@ run_profile() {
       # (entering a mount namespace resets the working directory: --wd)
       nsenter -t "${row_pid[$key]}" -m --wd="$top/www/$u" -- \
         strace -c -w -f -S time -u "$caller" -o "$dir/strace-c.txt" \
-        env -i "${cgienv[@]}" "$suexec_link" "${row_uid[$key]}" "${row_uid[$key]}" hello.py \
+        env -i "${cgienv[@]}" "$suexec_link" "${row_uid[$key]}" "${row_uid[$key]}" "$prof_script.py" \
         >"$tmp/strace-out" 2>&1
     ) || rc=$?
-    if [ "$rc" -ne 0 ] || [ "$(tail -n 1 "$tmp/strace-out")" != hello ]; then
+    if [ "$rc" -ne 0 ] || [ "$(tail -n 1 "$tmp/strace-out")" != "$(expected_body "$prof_script")" ]; then
       prof_note "strace -c: the wrapper run failed (status $rc): $(tail -n 2 "$tmp/strace-out" | tr '\n' ' ')"
     else
       prof_note "strace -c -w -f -S time (wall time in system calls; wrapper + supervisor + python3 of one run): strace-c.txt"
