@@ -10,11 +10,16 @@
 #                                           mpm_event + mod_cgid)
 #   sudo BENCH_DOC=docs/performance.md bench/apache.sh   also write the table
 #                                           into that file, in a section of its own
-#   sudo bench/apache.sh --profile DIR      no table: load the default-sandbox
-#                                           row and record where the time goes
-#                                           (perf, perf sched, strace) into DIR
+#   sudo bench/apache.sh --profile DIR      no table: load one row (the default
+#                                           sandbox unless BENCH_PROFILE_ROW
+#                                           says otherwise) and record where the
+#                                           time goes (perf, perf sched, strace)
+#                                           into DIR; same as bench/profile.sh DIR
 #   sudo bench/apache.sh --in-guest         the same in the cgroup v2 qemu guest
-#                                           of tests/vm (small defaults, TCG)
+#                                           of tests/vm (small defaults; add
+#                                           CGIJAIL_VM_ACCEL=tcg where nested
+#                                           KVM fails)
+# How to read the results and the profile: docs/apache-bench.md.
 #
 # Settings (environment):
 #   BENCH_ROUNDS=5        rounds; each round runs every row once per script and
@@ -292,6 +297,7 @@ stop_apache() {
 cleanup() {
   local rc=$? key p
   set +e
+  trap '' HUP INT TERM   # finish cleaning up whatever arrives now
   for p in "${bg_pids[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   for key in "${row_keys[@]}"; do stop_apache "$key"; done
   remove_cgroups
@@ -475,7 +481,9 @@ LoadModule $cgi_module
 EOF
 }
 # The namespace's mounts, then Apache in the foreground: the pid we get is
-# Apache's parent (unshare and sh exec it). /usr/lib/apache2/suexec is a
+# Apache's parent (unshare, sh and setsid exec it). setsid: Apache's own
+# session and process group, because mpm_prefork signals its whole process
+# group when it stops, which would otherwise be this script's. /usr/lib/apache2/suexec is a
 # symlink (Debian's alternative, /etc/alternatives/suexec): a bind mount on
 # it would land on whatever it points to at that moment, and a later change
 # of the alternative would change the wrapper under Apache's feet. So the
@@ -499,7 +507,7 @@ start_apache() {   # start_apache KEY
     mount --bind "$6/suexec" "$lib/suexec"
     mount --bind "$2" /etc/apache2/suexec
     mount --bind "$3" /var/log/apache2
-    exec "$4" -d "$5" -f "$5/httpd.conf" -DFOREGROUND
+    exec setsid "$4" -d "$5" -f "$5/httpd.conf" -DFOREGROUND
   ' sh "${row_wrapper[$key]}" "$top/suexec-etc" "$top/suexec-log" "$apache_bin" "$sr" "$stage" \
     >"$sr/stdout.log" 2>&1 </dev/null &
   pid=$!
@@ -519,6 +527,16 @@ start_apache() {   # start_apache KEY
   got=$(nsenter -t "$pid" -m stat -L -c '%d:%i' "$suexec_link")
   [ "$want" = "$got" ] || die "row $key: $suexec_link in Apache's namespace is not ${row_wrapper[$key]}"
   row_ino[$key]=$want
+  n=0
+  until [ -s "$sr/run/httpd.pid" ]; do
+    [ "$n" -lt 50 ] || die "row $key: Apache wrote no pid file"
+    sleep 0.1
+    n=$((n + 1))
+  done
+  [ "$(cat "$sr/run/httpd.pid")" = "$pid" ] ||
+    die "row $key: Apache's pid is $(cat "$sr/run/httpd.pid"), not $pid: cannot stop it by pid"
+  [ "$(ps -o pgid= -p "$pid" | tr -d ' ')" = "$pid" ] ||
+    die "row $key: Apache is not in a process group of its own"
   n=0
   until grep -q "AH01232: suEXEC mechanism enabled (wrapper: $suexec_link)" "$sr/error.log" 2>/dev/null; do
     [ "$n" -lt 50 ] || { cat "$sr/error.log" >&2; die "row $key: Apache did not enable suEXEC"; }
