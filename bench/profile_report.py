@@ -48,6 +48,7 @@ def cmd_offcpu(a: argparse.Namespace) -> int:
     per_comm = collections.defaultdict(lambda: [0.0, 0.0, 0.0, 0])  # run, wait, delay, n
     where = collections.defaultdict(lambda: [0.0, 0])  # (comm, state, chain) -> ms, n
     parsed = 0
+    cgid_sleeps: list[float] = []   # Apache's short select() sleeps (mod_cgid cleanup)
     with open(a.timehist, encoding="utf-8", errors="replace") as f:
         for line in f:
             m = TH.match(line)
@@ -62,6 +63,10 @@ def cmd_offcpu(a: argparse.Namespace) -> int:
             c[1] += wait
             c[2] += delay
             c[3] += 1
+            prev = last.get(tid)
+            if (prev is not None and prev[0] == "apache2" and "do_pselect" in prev[2]
+                    and wait < 200):
+                cgid_sleeps.append(wait)
             if wait > 0:
                 key = last.get(tid, (comm, "?", "(switched out before the recording)"))
                 w = where[key]
@@ -90,6 +95,15 @@ def cmd_offcpu(a: argparse.Namespace) -> int:
     items = sorted(where.items(), key=lambda kv: -kv[1][0])[:40]
     for (comm, state, chain), (ms, n) in items:
         o.append(f"{ms:10.1f} {n:7d} {ms / n:8.3f}  {comm}  {state}  {chain}")
+    o.append("")
+    o.append("Apache sleeping in select() for less than 200 ms: mod_cgid's request cleanup")
+    o.append("sends SIGTERM to the CGI process Apache started (the wrapper) and, while")
+    o.append("kill(pid, 0) still finds it, sleeps 10 ms, 20 ms, ... (its dead_yet()).")
+    if cgid_sleeps:
+        o.append(f"  {len(cgid_sleeps)} sleeps, {sum(cgid_sleeps):.1f} ms in all, "
+                 f"median {statistics.median(cgid_sleeps):.2f} ms")
+    else:
+        o.append("  none")
     print("\n".join(o))
     return 0
 
