@@ -702,6 +702,11 @@ changes on exit, failed runs included (`build-bench/` and
 `build-bench-base/` stay). Absolute numbers depend heavily on the machine
 and on its other load (see the load average above); compare rows of one
 run, not numbers across runs.
+
+Requests per second through a real Apache under concurrency, and where the
+time of a request goes (perf, strace): `bench/apache.sh`, described in
+docs/apache-bench.md; its results, when written here, are the section after
+this one.
 """)
     sys.stdout.write("\n".join(o))
     return 0

@@ -9,6 +9,8 @@
 #   sudo BENCH_N=1000 bench/run.sh
 #   sudo BENCH_HYPERFINE=0 bench/run.sh   skip the hyperfine cross-check
 #   sudo BENCH_DOC= bench/run.sh      print only, leave docs/performance.md
+#                                     (rewritten except the section that
+#                                     bench/apache.sh keeps there)
 #   sudo BENCH_IDLE_WAIT=0 bench/run.sh   don't wait (default: up to 300 s) for
 #                                     the load average to drop below 1
 #   sudo BENCH_BASE_REV=<commit> bench/run.sh   the "issue 2" reference wrapper
@@ -302,6 +304,15 @@ if [ "$status" -eq 3 ] && [ -f "$suexec_logdir/suexec.log" ]; then
 fi
 
 "$py" -E -s -B "$src/bench/driver.py" report "$tmp/results.json" --src "$src" >"$tmp/performance.md"
+# The section bench/apache.sh writes into the same file (between its
+# markers) stays.
+if [ -n "$doc" ] && [ -f "$doc" ]; then
+  awk '/^<!-- BEGIN bench\/apache.sh/ { p = 1 } p { print } /^<!-- END bench\/apache.sh/ { p = 0 }' \
+    "$doc" >"$tmp/apache-section.md"
+  if [ -s "$tmp/apache-section.md" ]; then
+    { echo; cat "$tmp/apache-section.md"; } >>"$tmp/performance.md"
+  fi
+fi
 cat "$tmp/performance.md"
 if [ -n "$doc" ]; then
   install -m 0644 "$tmp/performance.md" "$doc"
