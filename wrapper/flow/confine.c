@@ -55,13 +55,14 @@ static bool supervisor_gone(int fd)
 	return poll(&p, 1, 0) != 0 && (p.revents & (POLLERR | POLLNVAL)) != 0;
 }
 
-void confine_exec(const struct sb_plan *p, int fd)
+void confine_exec(const struct sb_plan *p, int fd, bool in_cgroup)
 {
 	const char *why = NULL;
 	sigset_t none;
 
-	/* 1. Into the request's cgroup while still root. */
-	if (p->leaf != NULL && cg_leaf_attach(p->leaf, getpid(), &why) != 0) {
+	/* 1. Into the request's cgroup while still root, unless the clone
+	 *    put it there (cgroup v2). */
+	if (p->leaf != NULL && !in_cgroup && cg_leaf_attach(p->leaf, getpid(), &why) != 0) {
 		if (p->cgroup == POLICY_REQUIRED)
 			die(fd, CGIJAIL_EXIT_SANDBOX, "cannot enter the request cgroup", why);
 		send_msg(fd, 'N', 0, "cgroup attach failed (best-effort)", why);

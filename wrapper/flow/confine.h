@@ -5,7 +5,8 @@
  * seccomp so the filter need not allow set*id/capset; no_new_privs before
  * Landlock; seccomp last, so every step before it may use any syscall):
  *
- *   1. attach to the request's cgroup leaf    (still root)
+ *   1. attach to the request's cgroup leaf    (still root; not on v2,
+ *                                             where the clone put it there)
  *   2. own process group                      (no-cgroup kill fallback)
  *   3. proc_drop_privileges()                 ids, groups, capabilities,
  *                                             securebits, no_new_privs
@@ -26,12 +27,15 @@
 #ifndef CGIJAIL_CONFINE_H
 #define CGIJAIL_CONFINE_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "prepare.h"
 
 /* Runs steps 1-9 in the forked child, the init of the request's pid
- * namespace; status_fd is the pipe's write end (O_CLOEXEC). */
-_Noreturn void confine_exec(const struct sb_plan *plan, int status_fd);
+ * namespace; status_fd is the pipe's write end (O_CLOEXEC); in_cgroup:
+ * the child already runs in its leaf (proc_fork_request). */
+_Noreturn void confine_exec(const struct sb_plan *plan, int status_fd,
+			    bool in_cgroup);
 
 #endif

@@ -2,7 +2,6 @@
 #include "supervise.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -179,17 +178,19 @@ static int sv_start(struct sv *s, const struct sb_plan *plan,
 	/* The script becomes the init of a pid namespace of its own: when it
 	 * ends, or dies with the supervisor (its parent-death signal, which
 	 * the seccomp filter keeps set), the kernel kills every process the
-	 * request started, wherever it double-forked to. */
-	if (unshare(CLONE_NEWPID) != 0)
-		return err_sys(reason, "cannot create the request's pid namespace");
+	 * request started, wherever it double-forked to.  On cgroup v2 it
+	 * starts in its leaf. */
+	bool in_cgroup = false;
+
 	now_mono(&s->start);
-	s->child = fork();
+	s->child = proc_fork_request(plan->leaf != NULL ? cg_leaf_clone_fd(plan->leaf) : -1,
+				     &in_cgroup, reason);
 	if (s->child < 0)
-		return err_sys(reason, "fork failed");
+		return -1;
 	if (s->child == 0) {
 		(void)close(pfd[0]);
 		(void)close(s->sfd);
-		confine_exec(plan, pfd[1]);
+		confine_exec(plan, pfd[1], in_cgroup);
 	}
 	(void)close(pfd[1]);
 	s->pipe_rd = pfd[0];

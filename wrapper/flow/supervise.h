@@ -3,8 +3,9 @@
  * sv_run() order (the parent is the supervisor, the child runs
  * confine_exec(), confine.h):
  *   1. block SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE; signalfd
- *   2. status pipe (O_CLOEXEC), a new pid namespace for the child
- *      (unshare(CLONE_NEWPID): the script is its init), fork
+ *   2. status pipe (O_CLOEXEC), the child in a new pid namespace (the
+ *      script is its init) and, on cgroup v2, started in its leaf
+ *      (proc_fork_request: clone3 CLONE_INTO_CGROUP)
  *   3. supervisor: proc_supervisor_privileges() (uid 0 kept, every
  *      capability dropped but CAP_KILL, non-dumpable), stdin onto /dev/null,
  *      the script directory's fd closed

@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
+#include <linux/sched.h>
 #include <linux/securebits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -310,4 +312,39 @@ int proc_exec(int dirfd, mode_t mask, const char *interpreter,
 	(void)umask(mask);
 	execve(interpreter, argv, envp);
 	return err_sys(reason, "cannot execute the interpreter");
+}
+
+pid_t proc_fork_request(int cgroup_fd, bool *in_cgroup, const char **reason)
+{
+	*in_cgroup = false;
+	if (cgroup_fd >= 0) {
+		/* Raw clone3: glibc has no wrapper.  Like fork() without CLONE_VM
+		 * (the child runs on a copy of this stack); unlike fork() glibc's
+		 * atfork handlers do not run and the child's thread descriptor
+		 * keeps this process's tid: the child is single-threaded, takes no
+		 * lock another thread could hold, and never signals itself with
+		 * raise() or pthread_kill() before its execve. */
+		struct clone_args a = {
+			.flags = CLONE_NEWPID | CLONE_INTO_CGROUP,
+			.exit_signal = SIGCHLD,
+			.cgroup = (uint64_t)cgroup_fd,
+		};
+		long pid = syscall(SYS_clone3, &a, sizeof(a));
+
+		if (pid >= 0) {
+			*in_cgroup = true;
+			return (pid_t)pid;
+		}
+		/* < 5.3 (no clone3), < 5.7 (no CLONE_INTO_CGROUP): the child
+		 * joins its cgroup itself, as on cgroup v1. */
+		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+			return err_sys(reason, "clone3 into the request's cgroup failed");
+	}
+	if (unshare(CLONE_NEWPID) != 0)
+		return err_sys(reason, "cannot create the request's pid namespace");
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return err_sys(reason, "fork failed");
+	return pid;
 }

@@ -3,12 +3,14 @@
  * Where each runs (the order is written in flow/main.c and flow/confine.h):
  *   proc_sanitize()              main.c step 1, before anything else
  *   proc_drop_privileges()       confine.h step 3, in the script's child
+ *   proc_fork_request()          supervise.h step 2, in the wrapper
  *   proc_supervisor_privileges() supervise.h step 3, in the supervisor
  *   proc_exec()                  confine.h step 9, the last one
  */
 #ifndef CGIJAIL_PROCESS_H
 #define CGIJAIL_PROCESS_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "ids.h"
@@ -34,6 +36,14 @@ int proc_drop_privileges(const struct identity *t, gid_t gid, const char **reaso
  * script's uid cannot ptrace it or read its memory), RLIMIT_CORE 0.
  * Verified afterwards.  Returns 0 or -1 with *reason. */
 int proc_supervisor_privileges(const char **reason);
+
+/* The script's process: a child in a new pid namespace (it is the
+ * namespace's init).  cgroup_fd >= 0 (cgroup v2): the child starts in that
+ * cgroup (clone3 CLONE_INTO_CGROUP, no migration) and *in_cgroup says so;
+ * otherwise, or on a kernel without it, unshare(CLONE_NEWPID) and fork()
+ * and the child must join its cgroup itself.  Returns like fork(), or -1
+ * with *reason.  As root (a new pid namespace needs CAP_SYS_ADMIN). */
+pid_t proc_fork_request(int cgroup_fd, bool *in_cgroup, const char **reason);
 
 /* Point fd 0 at /dev/null (the supervisor never reads the request body). */
 int proc_stdin_devnull(void);
