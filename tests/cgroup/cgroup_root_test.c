@@ -317,6 +317,20 @@ static void script_hog(int out)
 	say(out, "survived\n");
 }
 
+static void script_small(int out)
+{
+	/* 4 MiB touched (and used, so that the compiler keeps the stores):
+	 * far below the previous request's peak. */
+	volatile char *p = malloc(4 * MiB);
+	unsigned sum = 0;
+
+	for (size_t i = 0; p != NULL && i < 4 * MiB; i += 4096)
+		p[i] = 1;
+	for (size_t i = 0; p != NULL && i < 4 * MiB; i += 4096)
+		sum += (unsigned)p[i];
+	say(out, sum == 1024 ? "done\n" : "short\n");
+}
+
 static void script_double_fork(int out)
 {
 	pid_t c = fork();
@@ -633,7 +647,48 @@ static void t_hog(void)
 		ok(st.cpu_usec == CG_UNKNOWN, "v1 stats: cpu usage unknown (no cpuacct leaf)");
 	if (fd >= 0)
 		(void)close(fd);
-	kill_and_remove(&leaf, "memory hog");
+	/* The slot keeps its leaf for the next request (the wrapper closes,
+	 * never removes it). */
+	cg_leaf_close(&leaf);
+}
+
+/* The next request on the slot of t_hog: the same leaf, reused.  Its
+ * counters are its own: no OOM kill of the hog, and a peak that is either
+ * this request's (reset: v1, v2 >= 6.12) or unknown (v2 before 6.12, where
+ * the supervisor takes wait4's ru_maxrss) - never the hog's. */
+static void t_kept_leaf(void)
+{
+	struct cg_leaf leaf;
+	struct cg_stats st;
+	const char *why = NULL;
+	char line[64] = "";
+	int fd = -1, status = 0, rc;
+	bool reaped;
+	pid_t pid;
+
+	if (!exists_below(ten.fd[0], "s2") || !make_leaf("s2", &request_limits, &leaf)) {
+		ok(false, "kept leaf: s2 is there and taken again");
+		return;
+	}
+	ok(leaf.reclaimed == 0, "kept leaf: an empty kept leaf is reused, nothing reclaimed");
+	pid = spawn(&leaf, script_small, &fd);
+	(void)read_line(fd, line, sizeof line, 5000);
+	reaped = pid > 0 && waitpid(pid, &status, 0) == pid;
+	ok(reaped && WIFEXITED(status) && strcmp(line, "done") == 0,
+	   "kept leaf: a small process runs in it (status %#x)", status);
+	rc = cg_leaf_stats(&leaf, &st, &why);
+	ok(rc == 0 && st.oom_kills == 0, "kept leaf: oom kills of this request: %llu (%s)",
+	   (unsigned long long)st.oom_kills, why_s(why));
+	ok(st.memory_peak == CG_UNKNOWN || st.memory_peak < 16u * MiB,
+	   "kept leaf: the peak is this request's or unknown, not the hog's (%llu)",
+	   (unsigned long long)st.memory_peak);
+	if (ctx.version == CG_V1)
+		ok(st.memory_peak != CG_UNKNOWN && st.memory_peak >= 4u * MiB,
+		   "v1: the peak was reset and counts this request's 4 MiB (%llu)",
+		   (unsigned long long)st.memory_peak);
+	if (fd >= 0)
+		(void)close(fd);
+	kill_and_remove(&leaf, "kept leaf");
 }
 
 /* "a b c d ..." -> four integers (0 when missing). */
@@ -1000,6 +1055,7 @@ static int run_tests(void)
 		t_forkbomb();
 		t_forkbomb_busy();
 		t_hog();
+		t_kept_leaf();
 		t_double_fork();
 		t_v2_kill_nocaps();
 		t_umask();

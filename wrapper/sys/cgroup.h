@@ -98,8 +98,10 @@ struct cg_tenant {
 struct cg_stats {                       /* CG_UNKNOWN when not available */
 	uint64_t memory_peak;           /* bytes since the request began: v2
 	                                   memory.peak reset through an fd
-	                                   (>= 6.12); v1 memsw.max_usage, else
-	                                   max_usage, reset at the start */
+	                                   (>= 6.12) or of a new leaf (older
+	                                   kernels: unknown for a kept leaf);
+	                                   v1 memsw.max_usage, else max_usage,
+	                                   reset at the start */
 	uint64_t cpu_usec;              /* v2 cpu.stat usage_usec; v1: unknown
 	                                   (no per-request cpuacct leaf) */
 	uint64_t oom_kills;             /* memory.events / memory.oom_control */
@@ -114,8 +116,13 @@ struct cg_leaf {
 	unsigned reclaimed;             /* processes of a dead supervisor killed */
 	int peak_fd;                    /* v2: memory.peak reset for this
 	                                   request, or -1 */
-	enum cg_peak { CG_PEAK_NONE, CG_PEAK_FD, CG_PEAK_MEMSW, CG_PEAK_MEM }
-		peak;                   /* where this request's peak is read */
+	enum cg_peak {
+		CG_PEAK_NONE,           /* unknown: wait4's ru_maxrss instead */
+		CG_PEAK_FD,             /* v2 >= 6.12: memory.peak reset via fd */
+		CG_PEAK_V2_NEW,         /* v2, a new leaf: memory.peak as is */
+		CG_PEAK_MEMSW,          /* v1: memsw.max_usage_in_bytes, reset */
+		CG_PEAK_MEM,            /* v1: max_usage_in_bytes, reset */
+	} peak;                         /* where this request's peak is read */
 	struct cg_stats base;           /* the cumulative counters at the start */
 };
 

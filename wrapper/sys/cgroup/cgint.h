@@ -73,8 +73,9 @@ int cg_add_hier(struct cg_ctx *ctx, int c, const struct cg_mount *m,
 int cg_leaf_count(const struct cg_leaf *leaf);
 /* Where this request's counters start: the peak memory reset (v1
  * max_usage_in_bytes, v2 memory.peak through leaf->peak_fd where the kernel
- * (>= 6.12) resets it), the cumulative counters read into leaf->base. */
-void cg_leaf_baseline(struct cg_leaf *leaf);
+ * (>= 6.12) resets it; a new leaf's needs no reset), the cumulative
+ * counters read into leaf->base.  fresh: the leaf was just made. */
+void cg_leaf_baseline(struct cg_leaf *leaf, bool fresh);
 
 /* ---- limits.c ------------------------------------------------------------ */
 

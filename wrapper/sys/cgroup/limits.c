@@ -278,7 +278,7 @@ int cg_leaf_create(const struct cg_ctx *ctx, const struct cg_tenant *t,
 				goto fail;
 	}
 	/* The counters of this request start here (stats.c). */
-	cg_leaf_baseline(leaf);
+	cg_leaf_baseline(leaf, r == 0);
 	return 0;
 fail:;
 	int e = errno;

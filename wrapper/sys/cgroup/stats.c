@@ -12,6 +12,7 @@
  * pread of memory.peak's descriptor (v2) or max_usage (v1). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <unistd.h>
 
@@ -52,7 +53,7 @@ static void counters(const struct cg_leaf *leaf, int mem, int pids, struct cg_st
 	stat_file(pids, "pids.events", "max", &st->pids_max_hits);
 }
 
-void cg_leaf_baseline(struct cg_leaf *leaf)
+void cg_leaf_baseline(struct cg_leaf *leaf, bool fresh)
 {
 	int mem, pids;
 
@@ -70,8 +71,12 @@ void cg_leaf_baseline(struct cg_leaf *leaf)
 		if (fd >= 0 && write(fd, "reset\n", 6) == 6) {
 			leaf->peak_fd = fd;
 			leaf->peak = CG_PEAK_FD;
-		} else if (fd >= 0) {
-			(void)close(fd);
+		} else {
+			if (fd >= 0)
+				(void)close(fd);
+			/* Before 6.12: only a new leaf's peak is this request's. */
+			if (fresh)
+				leaf->peak = CG_PEAK_V2_NEW;
 		}
 	} else if (cgfs_write(mem, "memory.max_usage_in_bytes", "0") == 0) {
 		/* memsw (swap included) where swap is accounted; a reset that
@@ -113,6 +118,8 @@ int cg_leaf_stats(const struct cg_leaf *leaf, struct cg_stats *st,
 			if (cgl_parse_u64(buf, &v) == 0)
 				st->memory_peak = v;
 		}
+	} else if (leaf->peak == CG_PEAK_V2_NEW) {
+		stat_file(mem, "memory.peak", NULL, &st->memory_peak);
 	} else if (leaf->peak == CG_PEAK_MEMSW) {
 		stat_file(mem, "memory.memsw.max_usage_in_bytes", NULL, &st->memory_peak);
 	} else if (leaf->peak == CG_PEAK_MEM) {
