@@ -62,7 +62,11 @@ def test_memory_hog_contained(tdir):
     assert run.report is None, f"the hog must not finish: {run.describe()}"
     rec = killed_by(run, signal.SIGKILL, "memory")
     peak = rec.get("mem_peak")
-    if peak is not None:
+    if "maximum RSS" in rec["sandbox"]:
+        # cgroup v2 before 6.12 on a slot's kept leaf: no resettable
+        # memory.peak; the script's RSS counts shared pages too.
+        assert peak is not None and peak >= MEMORY // 2, f"mem_peak {peak}: {run.describe()}"
+    elif peak is not None:
         assert MEMORY // 2 <= peak <= MEMORY, f"mem_peak {peak}: {run.describe()}"
     assert_clean(run)
 

@@ -93,10 +93,12 @@ void outcome_finished(const struct request *rq, int logfd,
 
 	sb_summary(plan, cg, sandbox, sizeof(sandbox));
 	n = strlen(sandbox);
-	(void)snprintf(sandbox + n, sizeof(sandbox) - n, "%s%s%s%s%s%s",
+	(void)snprintf(sandbox + n, sizeof(sandbox) - n, "%s%s%s%s%s%s%s",
 		       notes[0] ? "; " : "", notes, res->notes[0] ? "; " : "",
 		       res->notes, res->cleanup ? "; leaf not emptied: " : "",
-		       res->cleanup ? res->cleanup : "");
+		       res->cleanup ? res->cleanup : "",
+		       cg->on && res->mem_peak_rss ?
+			       "; mem_peak is the script's maximum RSS (no per-request memory.peak here)" : "");
 	a = (struct log_acct){
 		.status = res->acct.exited ? res->acct.status : -1,
 		.signal = res->acct.exited ? 0 : res->acct.signal,

@@ -147,8 +147,11 @@ static void account(struct sv *s, struct sv_result *res, uint64_t cpu_limit_s,
 	/* The cgroup also counts processes the script did not wait for. */
 	if (st.cpu_usec != CG_UNKNOWN && st.cpu_usec / 1000 > res->cpu_ms)
 		res->cpu_ms = st.cpu_usec / 1000;
-	res->mem_peak = st.memory_peak != CG_UNKNOWN ? st.memory_peak :
-			(uint64_t)s->ru.ru_maxrss * 1024;
+	/* The cgroup's peak where it is this request's; else the script's
+	 * largest resident set (wait4), which also counts shared pages the
+	 * cgroup does not: the record says which. */
+	res->mem_peak_rss = st.memory_peak == CG_UNKNOWN;
+	res->mem_peak = !res->mem_peak_rss ? st.memory_peak : (uint64_t)s->ru.ru_maxrss * 1024;
 	res->acct.exited = WIFEXITED(s->wstatus);
 	res->acct.status = WIFEXITED(s->wstatus) ? WEXITSTATUS(s->wstatus) : 0;
 	res->acct.signal = WIFSIGNALED(s->wstatus) ? WTERMSIG(s->wstatus) : 0;

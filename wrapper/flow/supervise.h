@@ -37,6 +37,8 @@ struct sv_result {
 	uint64_t wall_ms;
 	uint64_t cpu_ms;
 	uint64_t mem_peak;          /* bytes, ACCT_UNKNOWN when not measured */
+	bool mem_peak_rss;          /* mem_peak is wait4's ru_maxrss, not the
+				       request cgroup's peak */
 	bool child_failed;          /* the child reported an error before exec */
 	int child_status;           /* its exit status then */
 	char child_reason[SB_MSG_MAX];
