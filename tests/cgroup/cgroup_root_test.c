@@ -226,7 +226,7 @@ static bool become_script(const struct cg_leaf *leaf, int out)
 {
 	const char *why = NULL;
 
-	if (cg_leaf_attach(leaf, getpid(), &why) != 0) {
+	if (cg_leaf_attach(leaf, &why) != 0) {
 		say(out, "attach failed: %s: %s\n", why_s(why), strerror(errno));
 		return false;
 	}
@@ -1095,7 +1095,7 @@ static pid_t bench_child(const struct cg_leaf *leaf, bool live, long *attach_us)
 	if (pid == 0) {
 		const char *why = NULL;
 		long a = now_us();
-		int rc = cg_leaf_attach(leaf, getpid(), &why);
+		int rc = cg_leaf_attach(leaf, &why);
 
 		say(p[1], "%d %ld\n", rc, now_us() - a);
 		if (live)

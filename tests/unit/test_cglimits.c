@@ -2,6 +2,7 @@
  * limit formatting per version, bounds, parsing of what cgroup files say,
  * naming rules.  Table-driven. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -451,3 +452,71 @@ Test(cglimits, slot_name)
 
 
 
+
+/* The run directory's cache of the cgroup discovery: written, read back,
+ * and nothing but exactly that form is accepted. */
+Test(cglimits, mounts_round_trip)
+{
+	struct cg_mount m[CG_NCTRL] = { 0 }, back[CG_NCTRL];
+	char text[1024];
+	size_t len;
+
+	m[CG_MEMORY] = (struct cg_mount){ true, CG_V1, "/sys/fs/cgroup/memory" };
+	m[CG_PIDS] = (struct cg_mount){ true, CG_V1, "/sys/fs/cgroup/pids" };
+	m[CG_FREEZER] = (struct cg_mount){ true, CG_V1, "/sys/fs/cgroup/freezer" };
+	len = cgl_format_mounts(m, text, sizeof text);
+	cr_assert_gt(len, 0);
+	cr_assert_str_eq(text, "cgijail-cgroup-mounts 1\n"
+			       "memory 1 /sys/fs/cgroup/memory\n"
+			       "pids 1 /sys/fs/cgroup/pids\n"
+			       "freezer 1 /sys/fs/cgroup/freezer\n");
+	cr_assert_eq(cgl_parse_mounts(text, back), 0);
+	for (int c = 0; c < CG_NCTRL; c++) {
+		cr_assert_eq(back[c].found, m[c].found, "controller %d", c);
+		if (m[c].found) {
+			cr_assert_eq(back[c].version, m[c].version);
+			cr_assert_str_eq(back[c].path, m[c].path);
+		}
+	}
+	m[CG_FREEZER].found = false;
+	m[CG_MEMORY].version = m[CG_PIDS].version = CG_V2;
+	(void)snprintf(m[CG_MEMORY].path, sizeof m[CG_MEMORY].path, "/sys/fs/cgroup");
+	(void)snprintf(m[CG_PIDS].path, sizeof m[CG_PIDS].path, "/sys/fs/cgroup");
+	cr_assert_gt(cgl_format_mounts(m, text, sizeof text), 0);
+	cr_assert_eq(cgl_parse_mounts(text, back), 0);
+	cr_assert(back[CG_MEMORY].found && back[CG_MEMORY].version == CG_V2);
+	cr_assert_not(back[CG_FREEZER].found);
+	cr_assert_eq(cgl_format_mounts(m, text, 10), 0, "does not fit");
+	/* paths that cannot be cached */
+	(void)snprintf(m[CG_MEMORY].path, sizeof m[CG_MEMORY].path, "/sys/fs/cgroup/a b");
+	cr_assert_eq(cgl_format_mounts(m, text, sizeof text), 0);
+	(void)snprintf(m[CG_MEMORY].path, sizeof m[CG_MEMORY].path, "relative");
+	cr_assert_eq(cgl_format_mounts(m, text, sizeof text), 0);
+}
+
+Test(cglimits, mounts_bad_text)
+{
+	static const char *const bad[] = {
+		"",
+		"memory 1 /sys/fs/cgroup/memory\n",                              /* no header */
+		"cgijail-cgroup-mounts 2\nmemory 1 /m\n",                         /* version */
+		"cgijail-cgroup-mounts 1\nmemory 1 /m",                           /* no newline */
+		"cgijail-cgroup-mounts 1\nblkio 1 /m\n",                          /* unknown */
+		"cgijail-cgroup-mounts 1\nmemory 3 /m\n",                         /* cgroup version */
+		"cgijail-cgroup-mounts 1\nmemory 1 m\n",                          /* relative */
+		"cgijail-cgroup-mounts 1\nmemory 1 /a/../b\n",                    /* not normalized */
+		"cgijail-cgroup-mounts 1\nmemory 1 /a b\n",                       /* blank */
+		"cgijail-cgroup-mounts 1\nmemory 1 /m\nmemory 1 /n\n",            /* repeated */
+		"cgijail-cgroup-mounts 1\nmemory  1 /m\n",                        /* two blanks */
+		"cgijail-cgroup-mounts 1\nmemory 1 \n",                           /* no path */
+		"cgijail-cgroup-mounts 1\nmemory\n",
+	};
+	struct cg_mount m[CG_NCTRL];
+
+	for (size_t i = 0; i < N(bad); i++)
+		cr_assert_eq(cgl_parse_mounts(bad[i], m), -1, "row %zu", i);
+	cr_assert_eq(cgl_parse_mounts(NULL, m), -1);
+	cr_assert_eq(cgl_parse_mounts("cgijail-cgroup-mounts 1\n", m), 0, "nothing mounted");
+	for (int c = 0; c < CG_NCTRL; c++)
+		cr_assert_not(m[c].found);
+}

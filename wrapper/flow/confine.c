@@ -62,7 +62,7 @@ void confine_exec(const struct sb_plan *p, int fd, bool in_cgroup)
 
 	/* 1. Into the request's cgroup while still root, unless the clone
 	 *    put it there (cgroup v2). */
-	if (p->leaf != NULL && !in_cgroup && cg_leaf_attach(p->leaf, getpid(), &why) != 0) {
+	if (p->leaf != NULL && !in_cgroup && cg_leaf_attach(p->leaf, &why) != 0) {
 		if (p->cgroup == POLICY_REQUIRED)
 			die(fd, CGIJAIL_EXIT_SANDBOX, "cannot enter the request cgroup", why);
 		send_msg(fd, 'N', 0, "cgroup attach failed (best-effort)", why);

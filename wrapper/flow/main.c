@@ -103,7 +103,8 @@ int main(int argc, char *argv[])
 		outcome_refuse(&rq, logfd, CGIJAIL_EXIT_SANDBOX, why);
 
 	/* 10. While root: the tenant's cgroup and this request's leaf in it. */
-	if (sb_cgroup(&cfg.pol, rq.tgt.name, slot, &cg, notes, sizeof(notes), &why) != 0)
+	if (sb_cgroup(&cfg.pol, cgijail_run_dir, rq.tgt.name, slot, &cg, notes, sizeof(notes),
+		      &why) != 0)
 		outcome_refuse(&rq, logfd, CGIJAIL_EXIT_SANDBOX, why);
 
 	/* 11. Fork: the child drops ids, confines itself (confine.h) and execs

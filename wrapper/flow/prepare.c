@@ -85,8 +85,28 @@ int sb_landlock(const struct policy *p, const char *home, const char *tenant_roo
 	return 0;
 }
 
-int sb_cgroup(const struct policy *p, const char *user, unsigned slot,
-	      struct sb_cgroup *cg, char *notes, size_t notesz,
+/* The tenant's cgroup and the slot's leaf below the parent; -1 with *why. */
+static int cgroup_setup(const char *parent, unsigned flags, const char *run_dir,
+			const char *user, const char *leaf, const struct cg_limits *tenant,
+			const struct cg_limits *request, struct sb_cgroup *cg,
+			const char **why)
+{
+	if (cg_open_cached(parent, flags, run_dir, &cg->ctx, why) != 0)
+		return -1;
+	if (cg_tenant(&cg->ctx, user, tenant, &cg->tenant, why) != 0) {
+		cg_close(&cg->ctx);
+		return -1;
+	}
+	if (cg_leaf_create(&cg->ctx, &cg->tenant, leaf, request, &cg->leaf, why) != 0) {
+		cg_tenant_close(&cg->tenant);
+		cg_close(&cg->ctx);
+		return -1;
+	}
+	return 0;
+}
+
+int sb_cgroup(const struct policy *p, const char *run_dir, const char *user,
+	      unsigned slot, struct sb_cgroup *cg, char *notes, size_t notesz,
 	      const char **reason)
 {
 	char parent[PATH_MAX], name[CG_NAME_MAX];
@@ -94,34 +114,34 @@ int sb_cgroup(const struct policy *p, const char *user, unsigned slot,
 					  p->tenant.cpu_percent };
 	const struct cg_limits request = { p->limits.memory, p->limits.tasks, 0 };
 	const char *why = NULL;
+	int rc;
 
 	memset(cg, 0, sizeof(*cg));
 	if (p->sandbox.cgroup == POLICY_OFF)
 		return 0;
 	(void)snprintf(parent, sizeof(parent), "/%s", p->sandbox.cgroup_parent);
 	(void)snprintf(name, sizeof(name), "s%u", slot);
-	if (cg_open(parent, CG_OPEN_CREATE, &cg->ctx, &why) != 0)
-		goto fail;
-	if (cg_tenant(&cg->ctx, user, &tenant, &cg->tenant, &why) != 0) {
-		cg_close(&cg->ctx);
-		goto fail;
+	rc = cgroup_setup(parent, CG_OPEN_CREATE, run_dir, user, name, &tenant,
+			  &request, cg, &why);
+	if (rc != 0 && cg->ctx.cached) {
+		/* Mounts remembered from an earlier request that no longer
+		 * hold: ask libcgroup again (which rewrites the cache). */
+		memset(cg, 0, sizeof(*cg));
+		rc = cgroup_setup(parent, CG_OPEN_CREATE | CG_OPEN_FRESH, run_dir, user,
+				  name, &tenant, &request, cg, &why);
 	}
-	if (cg_leaf_create(&cg->ctx, &cg->tenant, name, &request, &cg->leaf, &why) != 0) {
-		cg_tenant_close(&cg->tenant);
-		cg_close(&cg->ctx);
-		goto fail;
+	if (rc != 0) {
+		memset(cg, 0, sizeof(*cg));
+		if (p->sandbox.cgroup == POLICY_REQUIRED) {
+			*reason = why ? why : "cgroup setup failed";
+			return -1;
+		}
+		note(notes, notesz, "cgroup unavailable (best-effort)", why);
+		return 0;
 	}
 	cg->on = true;
 	if (cg->leaf.reclaimed)
 		note(notes, notesz, "reclaimed a stale request cgroup", NULL);
-	return 0;
-fail:
-	memset(cg, 0, sizeof(*cg));
-	if (p->sandbox.cgroup == POLICY_REQUIRED) {
-		*reason = why ? why : "cgroup setup failed";
-		return -1;
-	}
-	note(notes, notesz, "cgroup unavailable (best-effort)", why);
 	return 0;
 }
 

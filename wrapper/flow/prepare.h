@@ -46,8 +46,10 @@ int sb_landlock(const struct policy *p, const char *home, const char *tenant_roo
 		const char *tmpdir, struct ll_ruleset *rs, const struct ll_ruleset **ll,
 		char *notes, size_t notesz, const char **reason);
 
-int sb_cgroup(const struct policy *p, const char *user, unsigned slot,
-	      struct sb_cgroup *cg, char *notes, size_t notesz,
+/* run_dir keeps libcgroup's discovery for the next request
+ * (cg_open_cached); a cached answer that fails is asked again. */
+int sb_cgroup(const struct policy *p, const char *run_dir, const char *user,
+	      unsigned slot, struct sb_cgroup *cg, char *notes, size_t notesz,
 	      const char **reason);
 
 /* Close the leaf (when the request is refused before the fork); the

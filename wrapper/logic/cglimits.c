@@ -345,6 +345,80 @@ bool cgl_is_unit_name(const char *name)
 	return false;
 }
 
+const char *const cgl_ctrl_name[CG_NCTRL] = { "memory", "pids", "cpu", "freezer" };
+
+#define MOUNTS_HEADER "cgijail-cgroup-mounts 1\n"
+
+static bool mount_path_ok(const char *p)
+{
+	if (!path_is_abs_normalized(p))
+		return false;
+	for (; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return false;
+	return true;
+}
+
+size_t cgl_format_mounts(const struct cg_mount m[CG_NCTRL], char *out, size_t outsz)
+{
+	size_t len = 0;
+	int n = snprintf(out, outsz, "%s", MOUNTS_HEADER);
+
+	if (n < 0 || (size_t)n >= outsz)
+		return 0;
+	len = (size_t)n;
+	for (int c = 0; c < CG_NCTRL; c++) {
+		if (!m[c].found)
+			continue;
+		if ((m[c].version != CG_V1 && m[c].version != CG_V2) ||
+		    !mount_path_ok(m[c].path))
+			return 0;
+		n = snprintf(out + len, outsz - len, "%s %d %s\n", cgl_ctrl_name[c],
+			     (int)m[c].version, m[c].path);
+		if (n < 0 || (size_t)n >= outsz - len)
+			return 0;
+		len += (size_t)n;
+	}
+	return len;
+}
+
+int cgl_parse_mounts(const char *text, struct cg_mount m[CG_NCTRL])
+{
+	const char *p;
+
+	for (int c = 0; c < CG_NCTRL; c++)
+		m[c].found = false;
+	if (text == NULL || strncmp(text, MOUNTS_HEADER, strlen(MOUNTS_HEADER)) != 0)
+		return -1;
+	p = text + strlen(MOUNTS_HEADER);
+	while (*p != '\0') {
+		const char *nl = strchr(p, '\n');
+		const char *sp1 = strchr(p, ' ');
+		const char *sp2 = sp1 != NULL ? strchr(sp1 + 1, ' ') : NULL;
+		int c = -1;
+
+		if (nl == NULL || sp1 == NULL || sp2 == NULL || sp2 > nl || sp2 != sp1 + 2)
+			return -1;
+		for (int k = 0; k < CG_NCTRL; k++)
+			if (strlen(cgl_ctrl_name[k]) == (size_t)(sp1 - p) &&
+			    strncmp(p, cgl_ctrl_name[k], (size_t)(sp1 - p)) == 0)
+				c = k;
+		if (c < 0 || m[c].found || (sp1[1] != '1' && sp1[1] != '2'))
+			return -1;
+		size_t plen = (size_t)(nl - sp2 - 1);
+		if (plen == 0 || plen >= sizeof m[c].path)
+			return -1;
+		memcpy(m[c].path, sp2 + 1, plen);
+		m[c].path[plen] = '\0';
+		if (!mount_path_ok(m[c].path))
+			return -1;
+		m[c].version = sp1[1] == '1' ? CG_V1 : CG_V2;
+		m[c].found = true;
+		p = nl + 1;
+	}
+	return 0;
+}
+
 int cgl_slot_name(unsigned k, char *out, size_t size)
 {
 	int n;

@@ -21,6 +21,10 @@ enum cg_version { CG_V1 = 1, CG_V2 = 2 };
 enum cg_ctrl { CG_MEMORY = 0, CG_PIDS = 1, CG_CPU = 2, CG_FREEZER = 3, CG_NCTRL = 4 };
 
 #define CG_BIT(c) (1u << (unsigned)(c))
+#define CG_MOUNT_PATH_MAX 256
+
+/* The controllers' names ("memory", "pids", "cpu", "freezer"). */
+extern const char *const cgl_ctrl_name[CG_NCTRL];
 
 /* 0 in any field means "no limit". */
 struct cg_limits {
@@ -92,6 +96,25 @@ int cgl_parse_pids(const char *text, pid_t *out, size_t max);
 /* v1 freezer.state. */
 enum cg_freezer_state { CGF_INVALID = -1, CGF_THAWED = 0, CGF_FREEZING = 1, CGF_FROZEN = 2 };
 enum cg_freezer_state cgl_freezer_state(const char *text);
+
+/* Where a controller is mounted (the cgroup module's discovery). */
+struct cg_mount {
+	bool found;
+	enum cg_version version;
+	char path[CG_MOUNT_PATH_MAX];  /* absolute, normalized, no blank */
+};
+
+/* The discovery as text for the run directory's cache, one line per found
+ * controller: "cgijail-cgroup-mounts 1\n" then "<name> <version> <path>\n".
+ * Returns the length, or 0 when it does not fit or a path is not
+ * absolute, normalized and free of blanks and control characters (such a
+ * discovery is not cached). */
+size_t cgl_format_mounts(const struct cg_mount m[CG_NCTRL], char *out, size_t outsz);
+
+/* The inverse.  Returns 0 with m filled (controllers not listed: found =
+ * false), or -1 for anything but exactly that form (unknown or repeated
+ * names, bad versions or paths, a missing header or newline). */
+int cgl_parse_mounts(const char *text, struct cg_mount m[CG_NCTRL]);
 
 /* The cgroup directory name for a tenant: name_is_valid() names only; the
  * name is prefixed with '_' when it could collide with a kernel attribute

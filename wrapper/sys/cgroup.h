@@ -21,7 +21,8 @@
  *         caller logs it).  The limits are written when they differ, and
  *         the counters of the request start from here.
  *   the forked child, still root, before dropping ids:
- *     cg_leaf_attach(&leaf, getpid(), &why); cg_leaf_close(&leaf)
+ *     cg_leaf_attach(&leaf, &why); cg_leaf_close(&leaf)
+ *         (cgroup v1, or v2 before 5.7; on v2 the clone places the child)
  *         v1: the memory, pids and freezer leaves, and the tenant cgroup
  *         in the cpu hierarchy (the quota is per tenant); v2: the leaf.
  *   the supervisor (uid 0, no capability but CAP_KILL; it works because it
@@ -71,6 +72,7 @@
 
 /* cg_open flags */
 #define CG_OPEN_CREATE 1u /* mkdir missing components of the parent */
+#define CG_OPEN_FRESH 2u  /* cg_open_cached: ask libcgroup, rewrite the cache */
 
 struct cg_hier {
 	unsigned ctrls;   /* CG_BIT(c) for each controller used in this hierarchy */
@@ -86,6 +88,8 @@ struct cg_ctx {
 	struct cg_hier h[CG_MAX_HIER];
 	char parent[CG_PATH_MAX];       /* below each root, without the leading '/' */
 	unsigned created;               /* trailing components cg_open created */
+	bool cached;                    /* the mounts came from the run
+	                                   directory's cache (cg_open_cached) */
 };
 
 struct cg_tenant {
@@ -131,6 +135,13 @@ struct cg_leaf {
  * open; directories already created are left in place). */
 int cg_open(const char *parent, unsigned flags, struct cg_ctx *ctx,
 	    const char **reason);
+/* cg_open with the mounts libcgroup found for an earlier request, kept in
+ * <cache_dir>/cgroup.mounts (the run directory) while they are still
+ * cgroup file systems; ctx->cached says so.  When a request then fails on
+ * its cgroups, the caller opens again with cg_open(), which asks libcgroup
+ * and rewrites the cache. */
+int cg_open_cached(const char *parent, unsigned flags, const char *cache_dir,
+		   struct cg_ctx *ctx, const char **reason);
 /* Close the parent and root descriptors (idempotent). */
 void cg_close(struct cg_ctx *ctx);
 /* Tests and tooling: close the parent, rmdir it and then up to levels-1
@@ -164,8 +175,9 @@ int cg_tenant_prune(const struct cg_ctx *ctx, const char *user,
 int cg_leaf_create(const struct cg_ctx *ctx, const struct cg_tenant *t,
 		   const char *name, const struct cg_limits *limits,
 		   struct cg_leaf *leaf, const char **reason);
-/* Move pid into the request's cgroups (every hierarchy). */
-int cg_leaf_attach(const struct cg_leaf *leaf, pid_t pid, const char **reason);
+/* Move the calling process, which must be single-threaded, into the
+ * request's cgroups (every hierarchy). */
+int cg_leaf_attach(const struct cg_leaf *leaf, const char **reason);
 /* v2: the leaf's descriptor for clone3's cgroup field (CLONE_INTO_CGROUP,
  * >= 5.7); -1 on v1.  Owned by the leaf. */
 int cg_leaf_clone_fd(const struct cg_leaf *leaf);

@@ -24,7 +24,6 @@
 #define CG_DIR_MODE 0755
 #define CGFS_FILE_MAX 4096
 
-extern const char *const cg_ctrl_name[CG_NCTRL]; /* "memory", "pids", ... */
 
 /* ---- cgfs.c -------------------------------------------------------------- */
 
@@ -53,15 +52,16 @@ int cg_refuse(const char **reason, const char *why, int e);
 
 /* ---- discover.c ---------------------------------------------------------- */
 
-struct cg_mount {
-	bool found;
-	enum cg_version version;
-	char path[PATH_MAX];
-};
-
 /* Where memory, pids, cpu and freezer are mounted and on which version;
- * memory and pids are required, on one version. */
-int cg_discover(struct cg_mount m[CG_NCTRL], const char **reason);
+ * memory and pids are required, on one version.  With cache_dir (the
+ * run directory): the answer of an earlier request, kept in
+ * <cache_dir>/cgroup.mounts, when it is there and every mount it names is
+ * still a cgroup file system of its version (*cached says so); otherwise
+ * libcgroup's (always with fresh), written there for the next request.  A wrong cached answer
+ * fails closed: the limit files it leads to are missing, the request is
+ * refused, and the caller retries with libcgroup (cg_open_cached). */
+int cg_discover(struct cg_mount m[CG_NCTRL], const char *cache_dir, bool fresh,
+		bool *cached, const char **reason);
 /* Open the hierarchy root of controller c into ctx, or add c to the
  * hierarchy it shares with one opened before. */
 int cg_add_hier(struct cg_ctx *ctx, int c, const struct cg_mount *m,

@@ -5,10 +5,21 @@
  * I/O on descriptors (libcgroup's create/attach/delete cost 1.5-2 ms a
  * request, docs/cgroups.md).
  *
- * System calls, in order: madvise(MADV_POPULATE_WRITE) of libcgroup's mount
- * table; libcgroup's cgroup_init() (reads /proc/self/mounts), mount point
- * and version per controller; then per hierarchy: open(mount, O_PATH),
- * fstat, fstatfs (a cgroup file system of that version). */
+ * libcgroup's discovery costs a fresh process (every request is one) a few
+ * hundred microseconds, most of it clearing its large static tables; its
+ * answer changes only when cgroups are mounted differently.  So the first
+ * request writes it to <run_dir>/cgroup.mounts and later ones read it,
+ * after checking that every mount it names is still a cgroup file system
+ * of its version; a wrong answer still fails closed (cgint.h).
+ *
+ * System calls, in order: with the cache: the walk of fsys_open_root_dir()
+ * to the run directory, openat(O_NOFOLLOW) + fstat + read of the cache,
+ * statfs per mount; without it (or when it does not hold):
+ * madvise(MADV_POPULATE_WRITE) of libcgroup's mount table, libcgroup's
+ * cgroup_init() (reads /proc/self/mounts), mount point and version per
+ * controller, then openat(O_CREAT|O_EXCL) + write + fchmod + renameat of
+ * the new cache; then per hierarchy: open(mount, O_PATH), fstat, fstatfs
+ * (a cgroup file system of that version). */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +37,7 @@
 
 #include "cgint.h"
 #include "err.h"
+#include "fsys.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -43,7 +55,8 @@ extern int cgj_controller_version(const char *controller, int *version)
 	__asm__("cgroup_get_controller_version");
 enum { LCG_V1 = 1, LCG_V2 = 2 };
 
-const char *const cg_ctrl_name[CG_NCTRL] = { "memory", "pids", "cpu", "freezer" };
+#define CACHE_FILE "cgroup.mounts"
+#define CACHE_MAX 2048
 
 /* A libcgroup failure: its own text, or errno's for ECGOTHER. */
 static int lcg_fail(const char **reason, const char *what, int ret)
@@ -87,7 +100,7 @@ static int prefault_mount_table(void)
 }
 
 /* libcgroup: where is each controller mounted, which version is it. */
-int cg_discover(struct cg_mount m[CG_NCTRL], const char **reason)
+static int discover(struct cg_mount m[CG_NCTRL], const char **reason)
 {
 	int ret;
 
@@ -105,7 +118,7 @@ int cg_discover(struct cg_mount m[CG_NCTRL], const char **reason)
 		int ver = 0;
 
 		m[c].found = false;
-		ret = cgroup_get_subsys_mount_point(cg_ctrl_name[c], &mp);
+		ret = cgroup_get_subsys_mount_point(cgl_ctrl_name[c], &mp);
 		if (ret != 0 || mp == NULL) {
 			free(mp);
 			if (ret == ECGROUPSUBSYSNOTMOUNTED || ret == ECGROUPNOTEXIST)
@@ -119,12 +132,95 @@ int cg_discover(struct cg_mount m[CG_NCTRL], const char **reason)
 		}
 		memcpy(m[c].path, mp, strlen(mp) + 1);
 		free(mp);
-		ret = cgj_controller_version(cg_ctrl_name[c], &ver);
+		ret = cgj_controller_version(cgl_ctrl_name[c], &ver);
 		if (ret != 0 || (ver != LCG_V1 && ver != LCG_V2))
 			return cg_refuse(reason, "libcgroup: cannot tell the cgroup version of a controller", EIO);
 		m[c].version = ver == LCG_V2 ? CG_V2 : CG_V1;
 		m[c].found = true;
 	}
+	return 0;
+}
+
+/* Is every mount m names a cgroup file system of its version? */
+static bool still_mounted(const struct cg_mount m[CG_NCTRL])
+{
+	for (int c = 0; c < CG_NCTRL; c++) {
+		struct statfs sf;
+
+		if (!m[c].found)
+			continue;
+		if (statfs(m[c].path, &sf) != 0 ||
+		    (unsigned long)sf.f_type != (m[c].version == CG_V2 ?
+						 (unsigned long)CGROUP2_SUPER_MAGIC :
+						 (unsigned long)CGROUP_SUPER_MAGIC))
+			return false;
+	}
+	return true;
+}
+
+/* The cache file below the root-owned run directory: a root-owned regular
+ * file, one link, not group/other writable, never followed. */
+static bool load_cache(int dirfd, struct cg_mount m[CG_NCTRL])
+{
+	char buf[CACHE_MAX];
+	struct stat st;
+	int fd = openat(dirfd, CACHE_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	ssize_t n;
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 &&
+	     st.st_nlink == 1 && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+	n = ok ? read(fd, buf, sizeof buf - 1) : -1;
+	(void)close(fd);
+	if (n <= 0 || (size_t)n == sizeof buf - 1)
+		return false;
+	buf[n] = '\0';
+	return cgl_parse_mounts(buf, m) == 0;
+}
+
+/* Written aside and renamed into place: a reader sees the old file or the
+ * new one, never part of one.  Failing costs the next request a
+ * discovery, nothing else. */
+static void store_cache(int dirfd, const struct cg_mount m[CG_NCTRL])
+{
+	char buf[CACHE_MAX], tmp[64];
+	size_t len = cgl_format_mounts(m, buf, sizeof buf);
+	int fd;
+
+	if (len == 0 || snprintf(tmp, sizeof tmp, ".%s.%ld", CACHE_FILE, (long)getpid()) < 0)
+		return;
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	bool ok = write(fd, buf, len) == (ssize_t)len && fchmod(fd, 0644) == 0;
+
+	if (close(fd) != 0 || !ok || renameat(dirfd, tmp, dirfd, CACHE_FILE) != 0)
+		(void)unlinkat(dirfd, tmp, 0);
+}
+
+int cg_discover(struct cg_mount m[CG_NCTRL], const char *cache_dir, bool fresh,
+		bool *cached, const char **reason)
+{
+	int dirfd = -1;
+	const char *why = NULL;
+
+	*cached = false;
+	if (cache_dir != NULL) {
+		dirfd = fsys_open_root_dir(cache_dir, 0755, &why);
+		if (dirfd >= 0 && !fresh && load_cache(dirfd, m) && still_mounted(m))
+			*cached = true;
+	}
+	if (!*cached && discover(m, reason) != 0) {
+		if (dirfd >= 0)
+			(void)close(dirfd);
+		return -1;
+	}
+	if (!*cached && dirfd >= 0)
+		store_cache(dirfd, m);
+	if (dirfd >= 0)
+		(void)close(dirfd);
 	if (!m[CG_MEMORY].found || !m[CG_PIDS].found)
 		return cg_refuse(reason, "the memory and pids cgroup controllers are not both mounted", ENOENT);
 	if (m[CG_MEMORY].version != m[CG_PIDS].version)

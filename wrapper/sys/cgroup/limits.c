@@ -11,7 +11,8 @@
  *                   (kill.c) what a dead supervisor left], limit files read
  *                   [written when they differ]; a new one: limit writes;
  *                   then the counters' baseline (stats.c).
- *   cg_leaf_attach: write(cgroup.procs) per hierarchy.
+ *   cg_leaf_attach: write("0") to tasks (v1) or cgroup.procs (v2) per
+ *                   hierarchy.
  *   cg_leaf_remove: unlinkat(AT_REMOVEDIR), EBUSY retried (cgijail-check
  *                   and the tests: a request keeps its slot's leaf). */
 #include <errno.h>
@@ -80,10 +81,10 @@ int cg_enable_subtree(int dirfd, unsigned mask, const char **reason)
 	for (int c = 0; c < CG_NCTRL; c++) {
 		int n;
 
-		if (!(mask & CG_BIT(c)) || cgl_has_word(cur, cg_ctrl_name[c]))
+		if (!(mask & CG_BIT(c)) || cgl_has_word(cur, cgl_ctrl_name[c]))
 			continue;
 		n = snprintf(want + len, sizeof want - len, "%s+%s",
-			     len ? " " : "", cg_ctrl_name[c]);
+			     len ? " " : "", cgl_ctrl_name[c]);
 		if (n < 0 || (size_t)n >= sizeof want - len)
 			return cg_refuse(reason, "internal: subtree_control buffer", EOVERFLOW);
 		len += (size_t)n;
@@ -288,22 +289,23 @@ fail:;
 	return -1;
 }
 
-int cg_leaf_attach(const struct cg_leaf *leaf, pid_t pid, const char **reason)
+int cg_leaf_attach(const struct cg_leaf *leaf, const char **reason)
 {
-	char buf[24];
-	int n = snprintf(buf, sizeof buf, "%ld", (long)pid);
+	/* v1: the calling thread ("0") through "tasks".  Moving a single
+	 * thread that is the caller itself needs no cgroup_threadgroup_rwsem
+	 * (the kernel skips it), and with it none of the RCU grace period its
+	 * write side waits for: several milliseconds a request on a busy
+	 * machine.  The caller is single-threaded, so that is the process.
+	 * v2 (before CLONE_INTO_CGROUP): cgroup.procs, the whole process. */
+	const char *file = leaf->ctx->version == CG_V1 ? "tasks" : "cgroup.procs";
 
-	if (n < 0 || (size_t)n >= sizeof buf || pid <= 0)
-		return cg_refuse(reason, "invalid pid", EINVAL);
 	for (unsigned i = 0; i < leaf->ctx->nh; i++) {
 		int fd = has_leaf(leaf->ctx, i) ? leaf->fd[i] : leaf->tenant->fd[i];
 
 		if (fd < 0)
 			return cg_refuse(reason, "the request cgroup is not open", EBADF);
-		if (cgfs_write(fd, "cgroup.procs", buf) != 0) {
-			(void)err_sys(reason, "cannot move the process into its cgroup");
-			return -1;
-		}
+		if (cgfs_write(fd, file, "0") != 0)
+			return err_sys(reason, "cannot move the process into its cgroup");
 	}
 	return 0;
 }

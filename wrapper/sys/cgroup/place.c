@@ -7,7 +7,8 @@
  * delegated (Delegate=yes, marked with the trusted./user.delegate xattr);
  * directories cgijail makes are root-owned 0755.
  *
- * System calls of cg_open, in order: cg_discover() (discover.c);
+ * System calls of cg_open, in order: cg_discover() (discover.c; with the
+ * run directory's cache in cg_open_cached);
  * stat(/run/systemd/system); per hierarchy, per path component:
  * fgetxattr(trusted.delegate, user.delegate) (v2 + systemd), fstat,
  * openat(O_NOFOLLOW), on ENOENT: [v2: read/write cgroup.subtree_control
@@ -180,7 +181,7 @@ static int v2_controllers(struct cg_ctx *ctx, const char **reason)
 	if (cgfs_read(ctx->h[0].fd, "cgroup.controllers", avail, sizeof avail) < 0)
 		return err_sysn(reason, "cannot read cgroup.controllers of the cgroup parent", errno);
 	for (int c = CG_MEMORY; c <= CG_CPU; c++)
-		if ((ctx->h[0].ctrls & CG_BIT(c)) && cgl_has_word(avail, cg_ctrl_name[c]))
+		if ((ctx->h[0].ctrls & CG_BIT(c)) && cgl_has_word(avail, cgl_ctrl_name[c]))
 			want |= CG_BIT(c);
 	if ((want & (CG_BIT(CG_MEMORY) | CG_BIT(CG_PIDS))) !=
 	    (CG_BIT(CG_MEMORY) | CG_BIT(CG_PIDS)))
@@ -193,15 +194,23 @@ static int v2_controllers(struct cg_ctx *ctx, const char **reason)
 int cg_open(const char *parent, unsigned flags, struct cg_ctx *ctx,
 	    const char **reason)
 {
+	return cg_open_cached(parent, flags, NULL, ctx, reason);
+}
+
+int cg_open_cached(const char *parent, unsigned flags, const char *cache_dir,
+		   struct cg_ctx *ctx, const char **reason)
+{
 	static struct cg_mount m[CG_NCTRL];
 	struct stat sd;
 	unsigned want;
+	bool cached = false;
 
 	memset(ctx, 0, sizeof *ctx);
 	for (unsigned i = 0; i < CG_MAX_HIER; i++)
 		ctx->h[i].fd = ctx->h[i].root_fd = -1;
-	if (cg_discover(m, reason) != 0)
+	if (cg_discover(m, cache_dir, (flags & CG_OPEN_FRESH) != 0, &cached, reason) != 0)
 		return -1;
+	ctx->cached = cached;
 	ctx->version = m[CG_MEMORY].version;
 	/* sd_booted(): systemd is PID 1.  stat, not access (the real uid is
 	 * the caller's). */
