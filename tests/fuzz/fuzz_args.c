@@ -1,4 +1,4 @@
-/* fuzz_args - the wrapper's command line parser (wrapper/args.c,
+/* fuzz_args - the wrapper's command line parser (wrapper/logic/args.c,
  * args_parse), as Apache (suexec protocol), lighttpd/shebang (interpreter
  * mode) or a local user would call it.
  *

@@ -1,7 +1,7 @@
-/* fuzz_cglimits - the pure half of the cgroup module (wrapper/cglimits.c):
- * parsers of what cgroup files say (cgl_parse_u64, cgl_find_key,
- * cgl_has_word, cgl_parse_pids, cgl_freezer_state, cgl_same_value) and
- * the limit formatter (cgl_format).
+/* fuzz_cglimits - the pure half of the cgroup module
+ * (wrapper/logic/cglimits.c): parsers of what cgroup files say
+ * (cgl_parse_u64, cgl_find_key, cgl_has_word, cgl_parse_pids,
+ * cgl_freezer_state, cgl_same_value) and the limit formatter (cgl_format).
  *
  * Input: a 24-byte header (cgroup version, controller, memory, tasks and
  * cpu limits, a pid count, a file selector, a slot number; short inputs
@@ -139,7 +139,7 @@ static void check_setting(const struct cg_setting *s, const char *file, const ch
 	FUZZ_CHECK(s->optional == optional, "%s: optional %d", file, s->optional);
 
 	/* What the kernel shows after the write counts as already set. */
-	char back[CG_VALUE_MAX + 2];
+	char back[CGL_VALUE_MAX + 2];
 	snprintf(back, sizeof(back), "%s\n", value);
 	FUZZ_CHECK(cgl_same_value(file, back, value), "%s: '%s' read back is not the same",
 		   file, value);
@@ -236,7 +236,7 @@ static void check_format(int ver, int ctrl, const struct cg_limits *l)
 /* cgl_same_value's documented rule. */
 static bool ref_same(const char *file, const char *cur, const char *want)
 {
-	char c[CG_VALUE_MAX * 2];
+	char c[CGL_VALUE_MAX * 2];
 	size_t len = strlen(cur);
 	uint64_t cv, wv;
 

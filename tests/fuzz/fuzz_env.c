@@ -1,5 +1,5 @@
-/* fuzz_env - the environment scrubber (wrapper/env.c: env_build, env_set)
- * on a caller environment such as Apache hands to suexec.
+/* fuzz_env - the environment scrubber (wrapper/logic/env.c: env_build,
+ * env_set) on a caller environment such as Apache hands to suexec.
  *
  * Input: the caller's environment entries separated by NUL bytes
  * ("REQUEST_METHOD=GET\0HTTP_HOST=example.org\0LD_PRELOAD=/tmp/x.so").

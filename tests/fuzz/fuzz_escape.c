@@ -26,115 +26,6 @@
 
 #define MAX_CPS 8192
 
-/* Decode UTF-8 at s (shortest form, no surrogates, <= U+10FFFF): length,
- * or 0 when invalid. */
-static size_t ref_utf8(const unsigned char *s, size_t left, unsigned long *cp)
-{
-	size_t len;
-	unsigned long c, min;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if ((s[0] & 0xe0) == 0xc0) {
-		len = 2, c = s[0] & 0x1f, min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3, c = s[0] & 0x0f, min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4, c = s[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (left < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-/* Code points that must never appear raw in a log line. */
-static bool ref_must_escape(unsigned long c)
-{
-	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) || c == 0x2028 ||
-	       c == 0x2029 || c == 0x061c || c == 0x200e || c == 0x200f ||
-	       (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
-}
-
-/* What the input means: its code points, each invalid byte as itself. */
-static size_t ref_meaning(const char *s, unsigned long *cps)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t left = strlen(s), n = 0;
-
-	while (left > 0) {
-		unsigned long c;
-		size_t len = ref_utf8(p, left, &c);
-		if (len == 0) {
-			c = *p;
-			len = 1;
-		}
-		cps[n++] = c;
-		p += len;
-		left -= len;
-	}
-	return n;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decode JSON string content out[0..len) into code points, checking its
- * form; *ends[i] is the output offset where item i ends. */
-static size_t decode_json(const char *out, size_t len, unsigned long *cps, size_t *ends)
-{
-	const unsigned char *p = (const unsigned char *)out;
-	size_t i = 0, n = 0;
-
-	while (i < len) {
-		unsigned long c;
-		if (p[i] == '\\') {
-			FUZZ_CHECK(i + 1 < len, "lone backslash at the end of '%s'", out);
-			if (p[i + 1] == '"' || p[i + 1] == '\\') {
-				c = p[i + 1];
-				i += 2;
-			} else {
-				FUZZ_CHECK(p[i + 1] == 'u' && i + 5 < len, "bad escape in '%s'", out);
-				c = 0;
-				for (int k = 2; k < 6; k++) {
-					int h = hexval((char)p[i + (size_t)k]);
-					FUZZ_CHECK(h >= 0, "bad \\u escape in '%s'", out);
-					c = c * 16 + (unsigned long)h;
-				}
-				i += 6;
-			}
-		} else {
-			FUZZ_CHECK(p[i] != '"', "raw quote in '%s'", out);
-			size_t l = ref_utf8(p + i, len - i, &c);
-			FUZZ_CHECK(l != 0, "invalid UTF-8 at %zu in output", i);
-			FUZZ_CHECK(!ref_must_escape(c), "raw U+%04lX in output", c);
-			i += l;
-		}
-		cps[n] = c;
-		ends[n] = i;
-		n++;
-	}
-	return n;
-}
-
 static void check_error_format(const char *file, const char *reason)
 {
 	struct policy_error e;
@@ -172,8 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	size_t flen = str_escape_json(full, bigsz, s);
 	FUZZ_CHECK(flen < bigsz && strlen(full) == flen, "full: %zu of %zu", flen, bigsz);
-	size_t nfull = decode_json(full, flen, full_cps, full_ends);
-	size_t nwant = ref_meaning(s, want);
+	size_t nfull = fuzz_json_decode(full, flen, full_cps, full_ends);
+	size_t nwant = fuzz_meaning(s, want);
 	FUZZ_CHECK(nfull == nwant && memcmp(full_cps, want, nwant * sizeof(want[0])) == 0,
 		   "escaping changed the meaning of the input");
 
@@ -200,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t next_len = full_ends[items] - (items ? full_ends[items - 1] : 0);
 		FUZZ_CHECK(items < nfull && plen + next_len > room,
 			   "stopped at %zu bytes with room for the next item", plen);
-		(void)decode_json(out, plen, got, ends);
+		(void)fuzz_json_decode(out, plen, got, ends);
 	}
 	check_error_format(s, n > 1 ? v[1] : s);
 	free(full);

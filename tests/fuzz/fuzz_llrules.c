@@ -1,5 +1,6 @@
-/* fuzz_llrules - the Landlock ruleset builder (wrapper/llrules.c:
- * ll_build, ll_parse_net, ll_describe_missing, ll_find_rule), which is pure:
+/* fuzz_llrules - the Landlock ruleset builder (wrapper/logic/llrules.c:
+ * ll_build, ll_describe_missing, ll_find_rule) and the network value it is
+ * given (policy/netspec.c: net_parse, net_format), all pure:
  * it turns a request's facts into access masks and {path, access} rules.
  *
  * Input: four header bytes (ABI, mode, flags: audit and loader choice,
@@ -25,14 +26,14 @@
  *    TCP ports are those asked for when the ABI can enforce them;
  *  - a failure names a reason and, when it blames a string, one of the
  *    input strings;
- *  - ll_parse_net results print back (policy_format_net) to a string that
- *    parses to the same ports. */
+ *  - net_parse results print back (net_format) to a string that parses
+ *    to the same ports. */
 #include "fuzz_common.h"
 
 #include <limits.h>
 
 #include "llrules.h"
-#include "policy.h"
+#include "netspec.h"
 
 #define MAX_ENTRIES 200
 
@@ -83,13 +84,13 @@ static bool is_input(const char *bad, const char *const *inputs, size_t n)
 	return false;
 }
 
-static void check_net_round_trip(const char *spec, const struct ll_net *net)
+static void check_net_round_trip(const char *spec, const struct net_spec *net)
 {
 	char text[8 + LL_MAX_PORTS * 6];
-	struct ll_net again;
+	struct net_spec again;
 	const char *reason = NULL;
 
-	if (net->mode == LL_NET_TCP) {
+	if (net->mode == NET_TCP) {
 		FUZZ_CHECK(net->n_ports >= 1 && net->n_ports <= LL_MAX_PORTS, "'%s': %zu ports",
 			   spec, net->n_ports);
 		for (size_t i = 0; i < net->n_ports; i++) {
@@ -98,14 +99,14 @@ static void check_net_round_trip(const char *spec, const struct ll_net *net)
 				FUZZ_CHECK(net->ports[i] != net->ports[j], "'%s': port twice", spec);
 		}
 	} else {
-		FUZZ_CHECK(net->n_ports == 0 && (net->mode == LL_NET_ANY || net->mode == LL_NET_NONE),
+		FUZZ_CHECK(net->n_ports == 0 && (net->mode == NET_ANY || net->mode == NET_NONE),
 			   "'%s': mode %d", spec, (int)net->mode);
-		FUZZ_CHECK(strcmp(spec, net->mode == LL_NET_ANY ? "any" : "none") == 0,
+		FUZZ_CHECK(strcmp(spec, net->mode == NET_ANY ? "any" : "none") == 0,
 			   "'%s' read as mode %d", spec, (int)net->mode);
 	}
-	size_t n = policy_format_net(net, text, sizeof(text));
+	size_t n = net_format(net, text, sizeof(text));
 	FUZZ_CHECK(n < sizeof(text), "'%s' formats to %zu bytes", spec, n);
-	FUZZ_CHECK(ll_parse_net(text, &again, &reason) == 0, "'%s' -> '%s' refused: %s", spec,
+	FUZZ_CHECK(net_parse(text, &again, &reason) == 0, "'%s' -> '%s' refused: %s", spec,
 		   text, reason);
 	FUZZ_CHECK(again.mode == net->mode && again.n_ports == net->n_ports &&
 			   memcmp(again.ports, net->ports, net->n_ports * sizeof(net->ports[0])) == 0,
@@ -137,11 +138,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in.tmpdir = v[2][0] ? v[2] : NULL;
 	in.home = v[3][0] ? v[3] : NULL;
 	const char *reason = NULL;
-	if (ll_parse_net(v[4], &in.net, &reason) == 0) {
+	if (net_parse(v[4], &in.net, &reason) == 0) {
 		check_net_round_trip(v[4], &in.net);
 	} else {
 		FUZZ_CHECK(reason != NULL && reason[0] != '\0', "no reason for net '%s'", v[4]);
-		in.net.mode = LL_NET_NONE;
+		in.net.mode = NET_NONE;
 		in.net.n_ports = 0;
 	}
 	in.loader = loader_choice == 0 ? NULL : loader_choice == 1 ? "" : n > 5 ? v[5] : "";
@@ -202,7 +203,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(rs.abi == abi && rs.mode == in.mode, "abi %d mode %d", rs.abi, (int)rs.mode);
 	FUZZ_CHECK(rs.handled_fs == ref_fs(abi) && rs.handled_fs == ll_fs_mask(in.abi),
 		   "handled_fs %#llx for ABI %d", (unsigned long long)rs.handled_fs, abi);
-	FUZZ_CHECK(rs.handled_net == (in.net.mode != LL_NET_ANY && abi >= 4 ? 3u : 0u),
+	FUZZ_CHECK(rs.handled_net == (in.net.mode != NET_ANY && abi >= 4 ? 3u : 0u),
 		   "handled_net %#llx", (unsigned long long)rs.handled_net);
 	FUZZ_CHECK(rs.scoped == (abi >= 6 ? 3u : 0u), "scoped %#llx",
 		   (unsigned long long)rs.scoped);
@@ -213,7 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		miss |= LL_MISS_REFER;
 	if (abi < 3)
 		miss |= LL_MISS_TRUNCATE;
-	if (abi < 4 && in.net.mode != LL_NET_ANY)
+	if (abi < 4 && in.net.mode != NET_ANY)
 		miss |= LL_MISS_NET;
 	if (abi < 5)
 		miss |= LL_MISS_IOCTL;
@@ -222,7 +223,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (abi < 7 && in.audit)
 		miss |= LL_MISS_AUDIT;
 	FUZZ_CHECK(rs.missing == miss, "missing %#x, expected %#x", rs.missing, miss);
-	if (rs.handled_net != 0 && in.net.mode == LL_NET_TCP)
+	if (rs.handled_net != 0 && in.net.mode == NET_TCP)
 		FUZZ_CHECK(rs.n_ports == in.net.n_ports &&
 				   memcmp(rs.ports, in.net.ports, rs.n_ports * sizeof(rs.ports[0])) == 0,
 			   "ports differ");

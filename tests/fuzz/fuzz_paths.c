@@ -1,8 +1,8 @@
 /* fuzz_paths - the path and name checks every request depends on
  * (policy/strutil.c: path_is_abs_normalized, path_is_safe_relative,
- * path_is_beneath, name_is_valid; wrapper/llrules.c: ll_expand_path;
- * wrapper/cglimits.c: cgl_parent_valid, cgl_tenant_dir; policy.c:
- * policy_cgroup_parent_is_valid).
+ * path_is_beneath, name_is_valid, path_expand_home, cgroup_parent_valid;
+ * policy/policy.c: policy_cgroup_parent_is_valid; wrapper/logic/cglimits.c:
+ * cgl_tenant_dir, cgl_tenant_user).
  *
  * Input: up to three strings separated by NUL bytes: a path (or name), a
  * root (docroot, home), a relative path.
@@ -18,18 +18,18 @@
  *    under "/var/www", CVE-2007-1742);
  *  - docroot containment: root + "/" + a safe relative path is absolute,
  *    normalized and beneath root;
- *  - ll_expand_path: "~" is the home, "~/x" is home + "/x" and beneath the
+ *  - path_expand_home: "~" is the home, "~/x" is home + "/x" and beneath the
  *    home, "~user" is refused, anything else is kept as given; every
  *    result is absolute and normalized;
  *  - names and cgroup paths follow the name rule; a tenant's cgroup
  *    directory name is the user name, or '_' + the name when it could be
- *    taken for a kernel file. */
+ *    taken for a kernel file, and cgl_tenant_user() gives the user back
+ *    from exactly the names cgl_tenant_dir() makes. */
 #include "fuzz_common.h"
 
 #include <limits.h>
 
 #include "cglimits.h"
-#include "llrules.h"
 #include "policy.h"
 #include "strutil.h"
 
@@ -104,7 +104,7 @@ static void check_expand(const char *in, const char *home)
 {
 	char out[PATH_MAX];
 	const char *reason = NULL;
-	int rc = ll_expand_path(in, home, out, sizeof(out), &reason);
+	int rc = path_expand_home(in, home, out, sizeof(out), &reason);
 	bool home_ok = home != NULL && fuzz_ref_abs_normalized(home);
 	char want[2 * PATH_MAX + 2];
 
@@ -122,7 +122,7 @@ static void check_expand(const char *in, const char *home)
 	else
 		snprintf(want, sizeof(want), "%s", in);
 	bool ok = strlen(want) < sizeof(out) && fuzz_ref_abs_normalized(want);
-	FUZZ_CHECK((rc == 0) == ok, "ll_expand_path('%s', '%s') = %d (%s)", in,
+	FUZZ_CHECK((rc == 0) == ok, "path_expand_home('%s', '%s') = %d (%s)", in,
 		   home ? home : "(null)", rc, reason ? reason : "");
 	if (rc != 0) {
 		FUZZ_CHECK(reason != NULL, "no reason");
@@ -140,7 +140,7 @@ static bool ends_with(const char *s, const char *suffix)
 	return n > sl && strcmp(s + n - sl, suffix) == 0;
 }
 
-/* Reference for cgl_parent_valid(): "/a/b" with 1+ components, each a
+/* Reference for cgroup_parent_valid(): "/a/b" with 1+ components, each a
  * valid name, no systemd unit name when no_units. */
 static bool ref_parent(const char *s, bool no_units)
 {
@@ -210,8 +210,9 @@ static void check_cgroup_names(const char *s)
 	FUZZ_CHECK(policy_cgroup_parent_is_valid(s) == ref_policy_parent(s),
 		   "policy_cgroup_parent_is_valid('%s') = %d", s, policy_cgroup_parent_is_valid(s));
 	for (int units = 0; units < 2; units++)
-		FUZZ_CHECK(cgl_parent_valid(s, units) == ref_parent(s, units),
-			   "cgl_parent_valid('%s', %d) = %d", s, units, cgl_parent_valid(s, units));
+		FUZZ_CHECK(cgroup_parent_valid(s, units) == ref_parent(s, units),
+			   "cgroup_parent_valid('%s', %d) = %d", s, units,
+			   cgroup_parent_valid(s, units));
 
 	/* A tenant's directory name. */
 	int rc = cgl_tenant_dir(s, dir, sizeof(dir));
@@ -222,6 +223,30 @@ static void check_cgroup_names(const char *s)
 	FUZZ_CHECK(esc ? dir[0] == '_' && strcmp(dir + 1, s) == 0 : strcmp(dir, s) == 0,
 		   "'%s' -> '%s'", s, dir);
 	FUZZ_CHECK(!ref_needs_escape(dir) || dir[0] == '_', "'%s' could be a kernel file", dir);
+	char back[64];
+	FUZZ_CHECK(cgl_tenant_user(dir, back, sizeof(back)) == 0 && strcmp(back, s) == 0,
+		   "'%s' -> '%s' -> '%s'", s, dir, back);
+}
+
+/* cgl_tenant_user() accepts exactly what cgl_tenant_dir() makes. */
+static void check_tenant_user(const char *dir)
+{
+	char user[64], again[64];
+	int rc = cgl_tenant_user(dir, user, sizeof(user));
+
+	if (rc != 0) {
+		/* No user has this directory: a name that maps to dir would be
+		 * dir itself or dir without a leading '_'. */
+		const char *cands[2] = { dir, dir[0] == '_' ? dir + 1 : NULL };
+		for (int i = 0; i < 2; i++)
+			if (cands[i] != NULL && cgl_tenant_dir(cands[i], again, sizeof(again)) == 0)
+				FUZZ_CHECK(strcmp(again, dir) != 0,
+					   "cgl_tenant_user('%s') refused what '%s' maps to", dir, cands[i]);
+		return;
+	}
+	FUZZ_CHECK(fuzz_ref_name(user), "cgl_tenant_user('%s') = '%s'", dir, user);
+	FUZZ_CHECK(cgl_tenant_dir(user, again, sizeof(again)) == 0 && strcmp(again, dir) == 0,
+		   "cgl_tenant_user('%s') = '%s', which maps to '%s'", dir, user, again);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -245,6 +270,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_expand(a, NULL);
 	check_expand(c, b);
 	check_cgroup_names(a);
+	check_tenant_user(a);
 	free(buf);
 	return 0;
 }

@@ -5,7 +5,7 @@
  * text (the parser refuses NUL bytes, so the first one is free to act as
  * the separator; a later one reaches the drop-in parser).
  *
- * Steps, as the wrapper loads a policy (wrapper/config.c): defaults, parse
+ * Steps, as the wrapper loads a policy (wrapper/sys/config.c): defaults, parse
  * the main text, validate; when that succeeds, parse the drop-in over it.
  * Invariants (abort on violation):
  *  - a refused text leaves an error whose formatted form has no control
@@ -23,8 +23,7 @@
 
 #include <inttypes.h>
 
-#include "cglimits.h"
-#include "llrules.h"
+#include "netspec.h"
 #include "policy.h"
 #include "strutil.h"
 
@@ -206,7 +205,7 @@ static void check_policy(const struct policy *p)
 			q += len + 1;
 		}
 		snprintf(abs, sizeof(abs), "/%s", c);
-		FUZZ_CHECK(cgl_parent_valid(abs, false), "cgroup module refuses '%s'", abs);
+		FUZZ_CHECK(cgroup_parent_valid(abs, false), "cgroup rule refuses '%s'", abs);
 	}
 	const struct strlist *lists[] = { &s->read, &s->write, &s->exec };
 	for (size_t k = 0; k < 3; k++) {
@@ -215,12 +214,12 @@ static void check_policy(const struct policy *p)
 			check_path_entry(lists[k]->v[i]);
 	}
 	switch (s->network.mode) {
-	case LL_NET_ANY:
-	case LL_NET_NONE:
+	case NET_ANY:
+	case NET_NONE:
 		FUZZ_CHECK(s->network.n_ports == 0, "%zu ports", s->network.n_ports);
 		break;
-	case LL_NET_TCP:
-		FUZZ_CHECK(s->network.n_ports >= 1 && s->network.n_ports <= LL_MAX_PORTS,
+	case NET_TCP:
+		FUZZ_CHECK(s->network.n_ports >= 1 && s->network.n_ports <= NET_MAX_PORTS,
 			   "%zu ports", s->network.n_ports);
 		for (size_t i = 0; i < s->network.n_ports; i++) {
 			FUZZ_CHECK(s->network.ports[i] != 0, "port 0");
@@ -279,7 +278,7 @@ static void print_duration(FILE *f, const char *key, uint64_t ms)
  * from, so POLICY_MAX_LINE holds. */
 static char *print_policy(const struct policy *p, size_t *len)
 {
-	char *text = NULL, net[8 + LL_MAX_PORTS * 6];
+	char *text = NULL, net[8 + NET_MAX_PORTS * 6];
 	FILE *f = open_memstream(&text, len);
 
 	FUZZ_CHECK(f != NULL, "open_memstream");
@@ -316,7 +315,7 @@ static char *print_policy(const struct policy *p, size_t *len)
 	print_list(f, "read", &p->sandbox.read, ' ');
 	print_list(f, "write", &p->sandbox.write, ' ');
 	print_list(f, "exec", &p->sandbox.exec, ' ');
-	size_t n = policy_format_net(&p->sandbox.network, net, sizeof(net));
+	size_t n = net_format(&p->sandbox.network, net, sizeof(net));
 	FUZZ_CHECK(n < sizeof(net), "network formats to %zu bytes", n);
 	fprintf(f, "network=%s\n", net);
 	FUZZ_CHECK(fclose(f) == 0 && text != NULL, "memstream");
@@ -369,7 +368,7 @@ static void check_equal(const struct policy *a, const struct policy *b)
 			   list_eq(&a->sandbox.write, &b->sandbox.write) &&
 			   list_eq(&a->sandbox.exec, &b->sandbox.exec),
 		   "read/write/exec differ");
-	const struct ll_net *x = &a->sandbox.network, *y = &b->sandbox.network;
+	const struct net_spec *x = &a->sandbox.network, *y = &b->sandbox.network;
 	FUZZ_CHECK(x->mode == y->mode && x->n_ports == y->n_ports &&
 			   memcmp(x->ports, y->ports, x->n_ports * sizeof(x->ports[0])) == 0,
 		   "network differs");

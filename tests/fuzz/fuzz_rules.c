@@ -1,4 +1,4 @@
-/* fuzz_rules - the ownership and permission rules (wrapper/rules.c) that
+/* fuzz_rules - the ownership and permission rules (wrapper/logic/rules.c) that
  * decide on fstat() results of the script, its directories, the policy
  * files, the interpreter and the log file, and on the target ids.
  *

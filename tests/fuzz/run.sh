@@ -47,7 +47,7 @@ fi
 # 1024 bytes, environments near the 4096-entry limit, long rule lists).
 max_len_for() {
 	case $1 in
-	policy | env | llrules | escape) echo 8192 ;;
+	policy | env | llrules | escape | logfmt) echo 8192 ;;
 	*) echo 4096 ;;
 	esac
 }
