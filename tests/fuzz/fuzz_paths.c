@@ -2,7 +2,7 @@
  * (policy/strutil.c: path_is_abs_normalized, path_is_safe_relative,
  * path_is_beneath, name_is_valid, path_expand_home, cgroup_parent_valid;
  * policy/policy.c: policy_cgroup_parent_is_valid; wrapper/logic/cglimits.c:
- * cgl_tenant_dir, cgl_tenant_user).
+ * cgl_tenant_dir, cgl_tenant_user, cgl_is_unit_name).
  *
  * Input: up to three strings separated by NUL bytes: a path (or name), a
  * root (docroot, home), a relative path.
@@ -24,7 +24,8 @@
  *  - names and cgroup paths follow the name rule; a tenant's cgroup
  *    directory name is the user name, or '_' + the name when it could be
  *    taken for a kernel file, and cgl_tenant_user() gives the user back
- *    from exactly the names cgl_tenant_dir() makes. */
+ *    from exactly the names cgl_tenant_dir() makes; a systemd unit name
+ *    (".slice", ".service", ".scope" after something) is recognised. */
 #include "fuzz_common.h"
 
 #include <limits.h>
@@ -207,6 +208,9 @@ static void check_cgroup_names(const char *s)
 {
 	char dir[64];
 
+	bool unit = ends_with(s, ".slice") || ends_with(s, ".service") || ends_with(s, ".scope");
+	FUZZ_CHECK(cgl_is_unit_name(s) == unit, "cgl_is_unit_name('%s') = %d", s,
+		   cgl_is_unit_name(s));
 	FUZZ_CHECK(policy_cgroup_parent_is_valid(s) == ref_policy_parent(s),
 		   "policy_cgroup_parent_is_valid('%s') = %d", s, policy_cgroup_parent_is_valid(s));
 	for (int units = 0; units < 2; units++)

@@ -11,7 +11,7 @@
  *  - a refused text leaves an error whose formatted form has no control
  *    character, names the file, and a line no later than the text's end;
  *  - every value of an accepted policy is in its documented range and form
- *    (docs/cgijail.conf.5, policy.h), checked with this file's own rules;
+ *    (docs/man/cgijail.conf.5, policy.h), checked with this file's own rules;
  *  - an accepted policy printed back as cgijail.conf text (every key, with
  *    the shortest units the parser reads) parses again to the same values,
  *    and printing that gives the same text;
