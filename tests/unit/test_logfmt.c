@@ -674,3 +674,23 @@ Test(logfmt, syslog_accounting)
 	cr_assert_not_null(strstr(out, " status=-1 signal=24 wall_ms=5 cpu_ms=2000 mem_peak=-1"
 				       " limit=\"cpu\" sandbox=\"cgroup=off\""));
 }
+
+/* mem_peak is a byte count: unsigned over all 64 bits (a fuzzer's finding:
+ * tests/fuzz/corpus/logfmt/bug-mem-peak-above-int64). */
+Test(logfmt, mem_peak_is_unsigned)
+{
+	char out[LOG_RECORD_MAX];
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = 0 };
+	struct log_acct a = { .status = 0, .slot = 0, .mem_peak = 1ULL << 63,
+			      .sandbox = "cgroup=v2" };
+	struct log_record r = fixed;
+
+	r.acct = &a;
+	cr_assert_gt(log_format_json(out, sizeof(out), &r, &ts, 1), 0);
+	cr_assert_not_null(strstr(out, "\"mem_peak\":9223372036854775808,"), "%s", out);
+	cr_assert_gt(log_format_syslog(out, sizeof(out), &r), 0);
+	cr_assert_not_null(strstr(out, " mem_peak=9223372036854775808 "), "%s", out);
+	a.mem_peak = LOG_UNKNOWN - 1;
+	cr_assert_gt(log_format_syslog(out, sizeof(out), &r), 0);
+	cr_assert_not_null(strstr(out, " mem_peak=18446744073709551614 "), "%s", out);
+}

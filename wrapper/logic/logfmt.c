@@ -45,7 +45,11 @@ static void format_acct(char *out, size_t outsz, const struct log_acct *a)
 		return;
 	num_or_null(st, sizeof(st), a->status, a->status >= 0);
 	num_or_null(sig, sizeof(sig), a->signal, a->signal > 0);
-	num_or_null(mem, sizeof(mem), (long long)a->mem_peak, a->mem_peak != LOG_UNKNOWN);
+	/* A byte count: unsigned, all 64 bits of it. */
+	if (a->mem_peak != LOG_UNKNOWN)
+		(void)snprintf(mem, sizeof(mem), "%llu", a->mem_peak);
+	else
+		(void)snprintf(mem, sizeof(mem), "null");
 	num_or_null(slot, sizeof(slot), a->slot, a->slot >= 0);
 	str_or_null(limit, sizeof(limit), a->limit);
 	str_or_null(sandbox, sizeof(sandbox), a->sandbox);
@@ -100,13 +104,15 @@ size_t log_format_syslog(char *out, size_t outsz, const struct log_record *r)
 		char limit[64], sandbox[FIELD_MAX];
 		str_escape_json(limit, sizeof(limit), or_empty(r->acct->limit));
 		str_escape_json(sandbox, sizeof(sandbox), or_empty(r->acct->sandbox));
+		char mem[24] = "-1";   /* -1: not measured */
+
+		if (r->acct->mem_peak != LOG_UNKNOWN)
+			(void)snprintf(mem, sizeof(mem), "%llu", r->acct->mem_peak);
 		(void)snprintf(acct, sizeof(acct),
-			       " status=%d signal=%d wall_ms=%llu cpu_ms=%llu mem_peak=%lld"
+			       " status=%d signal=%d wall_ms=%llu cpu_ms=%llu mem_peak=%s"
 			       " limit=\"%s\" sandbox=\"%s\"",
 			       r->acct->status, r->acct->signal, r->acct->wall_ms,
-			       r->acct->cpu_ms,
-			       r->acct->mem_peak == LOG_UNKNOWN ? -1LL : (long long)r->acct->mem_peak,
-			       limit, sandbox);
+			       r->acct->cpu_ms, mem, limit, sandbox);
 	}
 	int n = snprintf(out, outsz,
 			 "outcome=%s caller=\"%s\" caller_uid=%lld user=\"%s\" "
