@@ -835,7 +835,7 @@ int policy_defaults(struct policy *p)
 	p->limits.file_size = 16ULL << 20;
 	p->tenant.memory = 1ULL << 30;
 	p->tenant.tasks = 256;
-	p->tenant.cpu_percent = 100;
+	p->tenant.cpu_percent = 0;   /* none: CPU shared fairly, not capped */
 	p->tenant.concurrency = 16;
 	p->sandbox.cgroup = POLICY_REQUIRED;
 	p->sandbox.seccomp = true;

@@ -59,7 +59,7 @@ enum field {
 static const char *const field_default[NFIELDS] = {
 	[L_CPU] = "10", [L_WALL] = "30000", [L_MEMORY] = "268435456", [L_TASKS] = "32",
 	[L_OPEN_FILES] = "64", [L_FILE_SIZE] = "16777216",
-	[T_MEMORY] = "1073741824", [T_TASKS] = "256", [T_CPU] = "100", [T_CONCURRENCY] = "16",
+	[T_MEMORY] = "1073741824", [T_TASKS] = "256", [T_CPU] = "0", [T_CONCURRENCY] = "16",
 	[S_CGROUP] = "required", [S_CGROUP_PARENT] = "cgijail", [S_SECCOMP] = "on",
 	[S_LANDLOCK] = "required", [S_READ] = "", [S_WRITE] = "", [S_EXEC] = "",
 	[S_NETWORK] = "none",
@@ -1506,7 +1506,7 @@ Test(policy, sandbox_documented_defaults_round_trip)
 {
 	static const char text[] =
 		"[limits]\ncpu = 10s\nwall = 30s\nmemory = 256M\ntasks = 32\nopen_files = 64\n"
-		"file_size = 16M\n[tenant]\nmemory = 1G\ntasks = 256\ncpu = 100%\n"
+		"file_size = 16M\n[tenant]\nmemory = 1G\ntasks = 256\ncpu = none\n"
 		"concurrency = 16\n[sandbox]\ncgroup = required\ncgroup_parent = cgijail\n"
 		"seccomp = on\nlandlock = required\nread =\nwrite =\nexec =\nnetwork = none\n";
 	struct policy p;
