@@ -3,19 +3,19 @@
 # Apache 2.4 under concurrency, through Apache's suexec-custom and through
 # cgijail (every sandbox layer off; the default sandbox), the way users see it.
 #
-#   sudo bench/apache.sh                    5 rounds x 500 requests, c = 1 2 8
-#   sudo BENCH_ROUNDS=3 BENCH_N=200 BENCH_CONC=2 bench/apache.sh   a smoke run
-#   sudo BENCH_SCRIPTS="hello heavy" bench/apache.sh   also the import-heavy script
-#   sudo BENCH_MPM=prefork bench/apache.sh  mpm_prefork + mod_cgi (default:
+#   bench/apache.sh                    5 rounds x 500 requests, c = 1 2 8
+#   BENCH_ROUNDS=3 BENCH_N=200 BENCH_CONC=2 bench/apache.sh   a smoke run
+#   BENCH_SCRIPTS="hello heavy" bench/apache.sh   also the import-heavy script
+#   BENCH_MPM=prefork bench/apache.sh  mpm_prefork + mod_cgi (default:
 #                                           mpm_event + mod_cgid)
-#   sudo BENCH_DOC=docs/performance.md bench/apache.sh   also write the table
+#   BENCH_DOC=docs/performance.md bench/apache.sh   also write the table
 #                                           into that file, in a section of its own
-#   sudo bench/apache.sh --profile DIR      no table: load one row (the default
+#   bench/apache.sh --profile DIR      no table: load one row (the default
 #                                           sandbox unless BENCH_PROFILE_ROW
 #                                           says otherwise) and record where the
 #                                           time goes (perf, perf sched, strace)
 #                                           into DIR; same as bench/profile.sh DIR
-#   sudo bench/apache.sh --in-guest         the same in the cgroup v2 qemu guest
+#   bench/apache.sh --in-guest         the same in the cgroup v2 qemu guest
 #                                           of tests/vm (small defaults; add
 #                                           CGIJAIL_VM_ACCEL=tcg where nested
 #                                           KVM fails)
@@ -82,7 +82,7 @@ prog=apache.sh
 die() { echo "$prog: $*" >&2; exit 1; }
 say() { printf '== %s\n' "$*" >&2; }
 
-[ "$(id -u)" -eq 0 ] || die "run as root (sudo bench/apache.sh)"
+[ "$(id -u)" -eq 0 ] || die "run as root (bench/apache.sh as root)"
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 mode=measure

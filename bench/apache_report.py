@@ -310,7 +310,7 @@ def cmd_report(a: argparse.Namespace) -> int:
 - ab runs on the same machine as Apache and the scripts: it takes CPU from
   them, equally for every row.
 
-Reproduce: `sudo bench/apache.sh` (see its header for the settings:
+Reproduce, as root: `bench/apache.sh` (see its header for the settings:
 `BENCH_ROUNDS`, `BENCH_N`, `BENCH_CONC`, `BENCH_SCRIPTS="hello heavy"`,
 `BENCH_MPM=prefork`, `BENCH_DOC`).""")
     o.append(END)

@@ -13,12 +13,12 @@
 # and write the reports into DIR. How to read them: docs/apache-bench.md,
 # "Profiling"; DIR/README.txt lists what was recorded and what was not.
 #
-#   sudo bench/profile.sh DIR                same as: sudo bench/apache.sh --profile DIR
-#   sudo BENCH_PROFILE_SECONDS=20 BENCH_PROFILE_CONC=8 bench/profile.sh DIR
-#   sudo BENCH_MPM=prefork bench/profile.sh DIR
-#   sudo BENCH_PROFILE_ROW=off bench/profile.sh DIR   another row (suexec, off,
+#   bench/profile.sh DIR                same as: bench/apache.sh --profile DIR
+#   BENCH_PROFILE_SECONDS=20 BENCH_PROFILE_CONC=8 bench/profile.sh DIR
+#   BENCH_MPM=prefork bench/profile.sh DIR
+#   BENCH_PROFILE_ROW=off bench/profile.sh DIR   another row (suexec, off,
 #                                            default; default is the default)
-#   sudo BENCH_PROFILE_SCRIPT=heavy bench/profile.sh DIR   the import-heavy script
+#   BENCH_PROFILE_SCRIPT=heavy bench/profile.sh DIR   the import-heavy script
 #
 # Run directly, it runs bench/apache.sh --profile DIR (which sets up users,
 # wrapper, Apache and cgroups and removes them afterwards). bench/apache.sh
@@ -26,7 +26,7 @@
 # shellcheck disable=SC2154  # the variables are apache.sh's
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -euo pipefail
-  [ "$#" -eq 1 ] || { echo "usage: sudo bench/profile.sh DIR" >&2; exit 2; }
+  [ "$#" -eq 1 ] || { echo "usage: bench/profile.sh DIR (as root)" >&2; exit 2; }
   exec "$(dirname "${BASH_SOURCE[0]}")/apache.sh" --profile "$1"
 fi
 

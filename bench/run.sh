@@ -1,25 +1,25 @@
 #!/usr/bin/env bash
 # Per-request cost of a trivial Python CGI script: direct, through Apache's
-# suexec-custom, through issue 2's bare cgijail, and through today's cgijail
+# suexec-custom, through the bare cgijail wrapper (no sandbox), and through today's cgijail
 # with its sandbox layers off, one at a time, and all on; all spawned by one
 # driver running as www-data from the script's directory (see
 # bench/driver.py for the method).
 #
-#   sudo bench/run.sh                 BENCH_N=200 timed rounds (default)
-#   sudo BENCH_N=1000 bench/run.sh
-#   sudo BENCH_HYPERFINE=0 bench/run.sh   skip the hyperfine cross-check
-#   sudo BENCH_DOC= bench/run.sh      print only, leave docs/performance.md
+#   bench/run.sh                 BENCH_N=200 timed rounds (default)
+#   BENCH_N=1000 bench/run.sh
+#   BENCH_HYPERFINE=0 bench/run.sh   skip the hyperfine cross-check
+#   BENCH_DOC= bench/run.sh      print only, leave docs/performance.md
 #                                     (rewritten except the section that
 #                                     bench/apache.sh keeps there)
-#   sudo BENCH_IDLE_WAIT=0 bench/run.sh   don't wait (default: up to 300 s) for
+#   BENCH_IDLE_WAIT=0 bench/run.sh   don't wait (default: up to 300 s) for
 #                                     the load average to drop below 1
-#   sudo BENCH_BASE_REV=<commit> bench/run.sh   the "issue 2" reference wrapper
+#   BENCH_BASE_REV=<commit> bench/run.sh   the bare reference wrapper
 #                                     (default: the last commit before the
 #                                     sandbox was wired into the wrapper)
 #
 # It builds build-bench/ (a wrapper whose compiled-in policy dir is
 # /var/lib/cgijail-bench/etc, run dir /run/cgijail-bench, state dir
-# /var/lib/cgijail-bench/state) and build-bench-base/ (issue 2's wrapper from
+# /var/lib/cgijail-bench/state) and build-bench-base/ (the bare wrapper from
 # `git archive BENCH_BASE_REV`, policy dir /var/lib/cgijail-bench/etc-base),
 # creates the users cjtbench and cjtbsb* (uid/gid 62980-62984), one drop-in
 # per user that switches the sandbox layers, /var/lib/cgijail-bench, the
@@ -32,7 +32,7 @@
 # shellcheck disable=SC2317
 set -euo pipefail
 
-[ "$(id -u)" -eq 0 ] || { echo "run.sh: run as root (sudo bench/run.sh)" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || { echo "run.sh: run as root (bench/run.sh as root)" >&2; exit 1; }
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # One run at a time: they share the user, the tree and suexec's config.
 exec 9<"${BASH_SOURCE[0]}"
@@ -49,7 +49,7 @@ doc=${BENCH_DOC-$src/docs/performance.md}
 export BENCH_N=${BENCH_N:-200}
 export BENCH_HYPERFINE=${BENCH_HYPERFINE:-1}
 py=/usr/bin/python3
-# Issue 2's wrapper: e0c1833 is the last commit before 8049b9f wired the
+# The bare wrapper: e0c1833 is the last commit before 8049b9f wired the
 # supervisor and the sandbox layers into wrapper/main.c.
 base_rev=${BENCH_BASE_REV:-e0c1833bd2d2a466cbed29acd80a9ca95600367c}
 rundir=/run/cgijail-bench
@@ -177,16 +177,16 @@ else
   say "build failed; cgijail is not measured. Last lines of the build log:"
   tail -n 15 "$tmp/build.log" >&2
 fi
-# Issue 2's wrapper, the reference of the sandbox rows: its sources from git
+# The bare wrapper, the reference of the sandbox rows: its sources from git
 # (a fresh copy each run), its own policy dir.
 base_bin=""
 base_missing=""
 base_full=$(git -C "$src" rev-parse --verify --quiet "$base_rev^{commit}" || true)
 if [ -z "$base_full" ]; then
   base_missing="commit $base_rev is not in this clone"
-  say "$base_missing; issue 2's wrapper is not measured"
+  say "$base_missing; the bare wrapper is not measured"
 else
-  say "building build-bench-base (issue 2's wrapper, ${base_full:0:12})"
+  say "building build-bench-base (the bare wrapper, ${base_full:0:12})"
   rm -rf "$src/build-bench-base/src"
   install -d "$src/build-bench-base/src"
   if git -C "$src" archive "$base_full" | tar -x -C "$src/build-bench-base/src" &&
@@ -195,7 +195,7 @@ else
      cmake --build "$src/build-bench-base/build" -j2 --target cgijail >>"$tmp/base.log" 2>&1; then
     base_bin=$top/bin/cgijail-base
   else
-    base_missing="issue 2's wrapper did not build"
+    base_missing="the bare wrapper did not build"
     say "$base_missing. Last lines of its build log:"
     tail -n 15 "$tmp/base.log" >&2
   fi
