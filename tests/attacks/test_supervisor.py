@@ -217,6 +217,18 @@ def test_web_server_sigterms_cgijail(tdir, attack_policy, sender):
     assert_clean((rc, out, err))
 
 
+def sigkill_cgijail(p):
+    """SIGKILL the cgijail process p (as root, as a service manager would)
+    and give the tenant's processes END_BOUND_S to be gone."""
+    assert attacklib.signal_as("root", p.pid, signal.SIGKILL) is None
+    assert p.wait(END_BOUND_S) == -signal.SIGKILL
+    p.stdout.close()
+    p.stderr.close()
+    deadline = time.monotonic() + END_BOUND_S
+    while attacklib.tenant_pids(TENANT_UID) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def test_web_server_sigkills_cgijail(tdir, attack_policy):
     """SIGKILL cannot be handled, yet nothing of the request outlives
     cgijail: the script, init of the request's pid namespace, dies at once
@@ -233,13 +245,7 @@ def test_web_server_sigkills_cgijail(tdir, attack_policy):
     assert helper is not None, "the script's daemon runs (in the request's pid namespace)"
     script = [x for x in attacklib.tenant_pids(TENANT_UID) if x != helper]
     assert script, "the script runs"
-    assert attacklib.signal_as("root", p.pid, signal.SIGKILL) is None
-    assert p.wait(END_BOUND_S) == -signal.SIGKILL
-    p.stdout.close()
-    p.stderr.close()
-    deadline = time.monotonic() + END_BOUND_S
-    while attacklib.tenant_pids(TENANT_UID) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    sigkill_cgijail(p)
     assert not any(attacklib.pid_alive(x) for x in script), "the script survived cgijail"
     assert not attacklib.pid_alive(helper), "the daemon survived cgijail"
     assert not attacklib.tenant_pids(TENANT_UID), "a process of the request survived cgijail"
@@ -263,11 +269,5 @@ def test_script_cannot_clear_its_parent_death_signal(tdir, attack_policy):
     with open(started) as f:
         assert f.read().strip() == "EPERM", "prctl(PR_SET_PDEATHSIG, 0) must fail with EPERM"
     assert attacklib.tenant_pids(TENANT_UID), "the script runs"
-    assert attacklib.signal_as("root", p.pid, signal.SIGKILL) is None
-    assert p.wait(END_BOUND_S) == -signal.SIGKILL
-    p.stdout.close()
-    p.stderr.close()
-    deadline = time.monotonic() + END_BOUND_S
-    while attacklib.tenant_pids(TENANT_UID) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    sigkill_cgijail(p)
     assert not attacklib.tenant_pids(TENANT_UID), "the script outlived cgijail"
