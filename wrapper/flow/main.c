@@ -107,8 +107,9 @@ int main(int argc, char *argv[])
 		      &why) != 0)
 		outcome_refuse(&rq, logfd, CGIJAIL_EXIT_SANDBOX, why);
 
-	/* 11. Fork: the child drops ids, confines itself (confine.h) and execs
-	 *     the interpreter; this process supervises it to the end. */
+	/* 11. Fork into a pid namespace of its own (on cgroup v2 straight into
+	 *     the leaf): the child drops ids, confines itself (confine.h) and
+	 *     execs the interpreter; this process supervises it to the end. */
 	sb_plan_fill(&plan, &cfg.pol, &cg, ll, &rq.tgt, rq.gid, rq.walk.fd,
 		     exec_argv, env.envp);
 	if (sv_run(&plan, cg.on ? &cg.leaf : NULL, cfg.pol.limits.wall_ms,
