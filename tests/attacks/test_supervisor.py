@@ -150,6 +150,20 @@ def test_over_concurrency_gets_503(tdir, attack_policy):
     assert_clean("after the concurrency test")
 
 
+def start_sleeper_with_daemon(tdir, **params):
+    """A request of sleeper.py that has double-forked a daemon and written
+    its CGI header: (the Popen of cgijail, the daemon's host pid; the script
+    reports the pid its own pid namespace gives it)."""
+    started = marker_path("started")
+    p = popen_contained(tdir, "sleeper.py", {"secs": 60, "started": started, "fork": 1,
+                                             **params})
+    wait_for(started, START_S, p)
+    with open(started) as f:
+        helper = attacklib.host_pid(int(f.read()), TENANT_UID)
+    assert helper is not None, "the script's daemon runs (in the request's pid namespace)"
+    return p, helper
+
+
 # ---- the client hangs up --------------------------------------------------------------------
 
 @pytest.mark.parametrize("write", [0, 1], ids=["sleeping", "writing"])
@@ -158,14 +172,8 @@ def test_client_hangs_up(tdir, attack_policy, write):
     sees POLLERR on its copy and ends the request (limit "client-abort"),
     also when the script ignores EPIPE and carries on."""
     attack_policy(limits={"wall": LONG_WALL})
-    started = marker_path("started")
     before = cjlib.log_size()
-    p = popen_contained(tdir, "sleeper.py", {"secs": 60, "started": started, "write": write,
-                                             "fork": 1})
-    wait_for(started, START_S, p)
-    with open(started) as f:
-        helper = attacklib.host_pid(int(f.read()), TENANT_UID)
-    assert helper is not None, "the script's daemon runs (in the request's pid namespace)"
+    p, helper = start_sleeper_with_daemon(tdir, write=write)
     t0 = time.monotonic()
     p.stdout.close()
     try:
@@ -196,12 +204,7 @@ def test_web_server_sigterms_cgijail(tdir, attack_policy, sender):
     service manager stopping the server does): no script process survives,
     not even a double-forked one, and the request cgroup is gone."""
     attack_policy(limits={"wall": LONG_WALL})
-    started = marker_path("started")
-    p = popen_contained(tdir, "sleeper.py", {"secs": 60, "started": started, "fork": 1})
-    wait_for(started, START_S, p)
-    with open(started) as f:
-        helper = attacklib.host_pid(int(f.read()), TENANT_UID)
-    assert helper is not None, "the script's daemon runs (in the request's pid namespace)"
+    p, helper = start_sleeper_with_daemon(tdir)
     before = cjlib.log_size()
     failed = attacklib.signal_as(sender, p.pid, signal.SIGTERM)
     assert failed is None, f"{sender} cannot signal cgijail ({failed})"
@@ -237,12 +240,7 @@ def test_web_server_sigkills_cgijail(tdir, attack_policy):
     double-forked daemon included.  The next request on the same slot finds
     its leaf empty."""
     attack_policy(limits={"wall": LONG_WALL}, tenant={"concurrency": "1"})
-    started = marker_path("started")
-    p = popen_contained(tdir, "sleeper.py", {"secs": 60, "started": started, "fork": 1})
-    wait_for(started, START_S, p)
-    with open(started) as f:
-        helper = attacklib.host_pid(int(f.read()), TENANT_UID)
-    assert helper is not None, "the script's daemon runs (in the request's pid namespace)"
+    p, helper = start_sleeper_with_daemon(tdir)
     script = [x for x in attacklib.tenant_pids(TENANT_UID) if x != helper]
     assert script, "the script runs"
     sigkill_cgijail(p)

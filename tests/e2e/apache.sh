@@ -262,7 +262,7 @@ apache_checks() { # MPM LABEL
   t "$L: cjte3 over concurrency 1 gets 503 with Retry-After: 2" chk_busy
   t "$L: a script sleeping 30 s past wall = 2s is ended; the client gets what it wrote; nothing of cjte3 is left" \
     chk_wall
-  t "$L: a client leaving mid-request (curl --max-time 1) leaves no process or cgroup of cjte1 (log: limit client-abort)" \
+  t "$L: a client leaving mid-request (curl --max-time 1) leaves no process of cjte1, none in its cgroups (log: limit client-abort)" \
     chk_client_gone a-gone "$site/slow.py?drip" cjte1
   t "$L: ~cjte2: a client leaving mid-request leaves nothing of cjte2" \
     chk_client_gone u-gone "$ud/slow.py?drip" cjte2

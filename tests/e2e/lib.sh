@@ -243,36 +243,28 @@ tenant_cgroup_pids() {
       < <(find "$m/$CG_PARENT/$1" -name cgroup.procs -print0 2>/dev/null)
   done
 }
-# tenant_cgroup_leaves USER : request cgroups left below the tenant's.
-tenant_cgroup_leaves() {
-  local m
-  for m in $(cgroup_mounts); do
-    [[ -d $m/$CG_PARENT/$1 ]] || continue
-    find "$m/$CG_PARENT/$1" -mindepth 1 -type d 2>/dev/null
-  done
-}
 # wrapper_pids : processes running the installed wrapper (supervisors).
 wrapper_pids() {
   find /proc/[0-9]*/exe -maxdepth 0 -lname /usr/lib/cgijail/cgijail 2>/dev/null | cut -d/ -f3
 }
 now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
 # tenant_gone USER SECONDS : within SECONDS no process runs as USER, none is
-# in the tenant's cgroups, no request cgroup is left and no cgijail
-# supervisor runs.
+# in the tenant's cgroups (their request leaves included: a concurrency slot
+# keeps its leaf for its next request, empty) and no cgijail supervisor
+# runs.
 tenant_gone() {
-  local user=$1 deadline ps_out cg_out leaves sv
+  local user=$1 deadline ps_out cg_out sv
   deadline=$(($(now_ms) + $2 * 1000))
   while :; do
     ps_out=$(ps -u "$user" -o pid=,args= 2>/dev/null || true)
     cg_out=$(tenant_cgroup_pids "$user")
-    leaves=$(tenant_cgroup_leaves "$user")
     sv=$(wrapper_pids)
-    [[ -n $ps_out || -n $cg_out || -n $leaves || -n $sv ]] || return 0
+    [[ -n $ps_out || -n $cg_out || -n $sv ]] || return 0
     (($(now_ms) < deadline)) || break
     sleep 0.1
   done
   echo "after $2 s: processes of $user: ${ps_out:-none}; in its cgroups: ${cg_out:-none};" \
-    "request cgroups: ${leaves:-none}; cgijail supervisors: ${sv:-none}"
+    "cgijail supervisors: ${sv:-none}"
   return 1
 }
 # wait_tenant_running USER : until a process runs as USER (10 s).
