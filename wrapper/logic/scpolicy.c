@@ -30,7 +30,23 @@
  *   kexec_file_load, init_module, finit_module, delete_module, reboot,
  *   swapon, swapoff, acct, quotactl, quotactl_fd, syslog; modify_ldt, iopl,
  *   ioperm; open_by_handle_at, name_to_handle_at; setuid, setgid, setreuid,
- *   setregid, setresuid, setresgid, setfsuid, setfsgid, setgroups, capset.
+ *   setregid, setresuid, setresgid, setfsuid, setfsgid, setgroups, capset;
+ *   SysV IPC (shmget, shmat, shmdt, shmctl, semget, semop, semtimedop,
+ *   semctl, msgget, msgsnd, msgrcv, msgctl) and POSIX message queues (mq_*):
+ *   host-wide objects outside every other layer that outlive the request;
+ *   Linux AIO (io_setup, io_destroy, io_submit, io_cancel, io_getevents,
+ *   io_pgetevents: io_setup reserves from the host-wide fs.aio-max-nr);
+ *   metadata changes (chmod, fchmod, fchmodat, chown, fchown, lchown,
+ *   fchownat, utime, utimes, futimesat, utimensat, setxattr, lsetxattr,
+ *   fsetxattr, removexattr, lremovexattr, fremovexattr): Landlock does not
+ *   confine them, and a script could open up the tenant's files outside its
+ *   write set to other users; a new file's mode is set when it is created
+ *   (umask and the mode argument); inotify_* (names of entries in
+ *   directories the script may not list).
+ *
+ * - Refused with ENOTSUP: getxattr, lgetxattr, listxattr, llistxattr
+ *   (extended attributes by path, which Landlock does not confine; through a
+ *   descriptor the script opened, fgetxattr and flistxattr work).
  *
  * - Decided on arguments (all comparisons are on the full 64-bit register;
  *   an allow matches exact values only, so garbage in the upper half that
@@ -86,42 +102,31 @@ static const struct sc_syscall allow_list[] = {
 	SYS(pause), SYS(prlimit64), SYS(restart_syscall), SYS(rseq),
 	SYS(rt_sigreturn), SYS(sched_getaffinity), SYS(sched_yield),
 	SYS(set_robust_list), SYS(set_tid_address), SYS(time),
-	/* @aio (io_uring_* refused) */
-	SYS(io_cancel), SYS(io_destroy), SYS(io_getevents), SYS(io_pgetevents),
-	SYS(io_setup), SYS(io_submit),
 	/* @basic-io */
 	SYS(close), SYS(close_range), SYS(dup), SYS(dup2), SYS(dup3),
 	SYS(lseek), SYS(pread64), SYS(preadv), SYS(preadv2), SYS(pwrite64),
 	SYS(pwritev), SYS(pwritev2), SYS(read), SYS(readv), SYS(write),
 	SYS(writev),
-	/* @chown */
-	SYS(chown), SYS(fchown), SYS(fchownat), SYS(lchown),
-	/* @file-system */
-	SYS(access), SYS(chdir), SYS(chmod), SYS(creat), SYS(faccessat),
-	SYS(faccessat2), SYS(fallocate), SYS(fchdir), SYS(fchmod),
-	SYS(fchmodat), SYS(fcntl), SYS(fgetxattr), SYS(flistxattr),
-	SYS(fremovexattr), SYS(fsetxattr), SYS(fstat), SYS(fstatfs),
-	SYS(ftruncate), SYS(futimesat), SYS(getcwd), SYS(getdents),
-	SYS(getdents64), SYS(getxattr), SYS(inotify_add_watch),
-	SYS(inotify_init), SYS(inotify_init1), SYS(inotify_rm_watch),
-	SYS(lgetxattr), SYS(link), SYS(linkat), SYS(listxattr),
-	SYS(llistxattr), SYS(lremovexattr), SYS(lsetxattr), SYS(lstat),
+	/* @file-system (metadata changes refused, path xattr reads ENOTSUP,
+	 * inotify refused) */
+	SYS(access), SYS(chdir), SYS(creat), SYS(faccessat),
+	SYS(faccessat2), SYS(fallocate), SYS(fchdir), SYS(fcntl),
+	SYS(fgetxattr), SYS(flistxattr), SYS(fstat), SYS(fstatfs),
+	SYS(ftruncate), SYS(getcwd), SYS(getdents), SYS(getdents64),
+	SYS(link), SYS(linkat), SYS(lstat),
 	SYS(mkdir), SYS(mkdirat), SYS(mknod), SYS(mknodat), SYS(newfstatat),
 	SYS(open), SYS(openat), SYS(openat2), SYS(readlink), SYS(readlinkat),
-	SYS(removexattr), SYS(rename), SYS(renameat), SYS(renameat2),
-	SYS(rmdir), SYS(setxattr), SYS(stat), SYS(statfs), SYS(statx),
+	SYS(rename), SYS(renameat), SYS(renameat2),
+	SYS(rmdir), SYS(stat), SYS(statfs), SYS(statx),
 	SYS(symlink), SYS(symlinkat), SYS(truncate), SYS(unlink),
-	SYS(unlinkat), SYS(utime), SYS(utimensat), SYS(utimes),
+	SYS(unlinkat),
 	/* @io-event */
 	SYS(epoll_create), SYS(epoll_create1), SYS(epoll_ctl),
 	SYS(epoll_pwait), SYS(epoll_pwait2), SYS(epoll_wait), SYS(eventfd),
 	SYS(eventfd2), SYS(poll), SYS(ppoll), SYS(pselect6), SYS(select),
-	/* @ipc (process_vm_* and process_madvise refused) */
-	SYS(memfd_create), SYS(mq_getsetattr), SYS(mq_notify), SYS(mq_open),
-	SYS(mq_timedreceive), SYS(mq_timedsend), SYS(mq_unlink), SYS(mremap),
-	SYS(msgctl), SYS(msgget), SYS(msgrcv), SYS(msgsnd), SYS(pipe),
-	SYS(pipe2), SYS(semctl), SYS(semget), SYS(semop), SYS(semtimedop),
-	SYS(shmat), SYS(shmctl), SYS(shmdt), SYS(shmget),
+	/* @ipc (SysV IPC, POSIX message queues, process_vm_* and
+	 * process_madvise refused) */
+	SYS(memfd_create), SYS(mremap), SYS(pipe), SYS(pipe2),
 	/* @memlock (bounded by RLIMIT_MEMLOCK) */
 	SYS(mlock), SYS(mlock2), SYS(mlockall), SYS(munlock), SYS(munlockall),
 	/* @network-io (socket and socketpair: see below) */
@@ -189,6 +194,35 @@ static const struct sc_syscall eperm_list[] = {
 	SYS(setuid), SYS(setgid), SYS(setreuid), SYS(setregid),
 	SYS(setresuid), SYS(setresgid), SYS(setfsuid), SYS(setfsgid),
 	SYS(setgroups), SYS(capset),
+	/* SysV IPC and POSIX message queues: host-wide objects outside the
+	 * request's cgroup and Landlock, that outlive it */
+	SYS(shmget), SYS(shmat), SYS(shmdt), SYS(shmctl),
+	SYS(semget), SYS(semop), SYS(semtimedop), SYS(semctl),
+	SYS(msgget), SYS(msgsnd), SYS(msgrcv), SYS(msgctl),
+	SYS(mq_open), SYS(mq_unlink), SYS(mq_timedsend), SYS(mq_timedreceive),
+	SYS(mq_notify), SYS(mq_getsetattr),
+	/* Linux AIO: io_setup reserves from the host-wide fs.aio-max-nr */
+	SYS(io_setup), SYS(io_destroy), SYS(io_submit), SYS(io_cancel),
+	SYS(io_getevents), SYS(io_pgetevents),
+	/* metadata changes: Landlock does not confine them, so a script could
+	 * open up any file of the tenant's outside the write set */
+	SYS(chmod), SYS(fchmod), SYS(fchmodat),
+	SYS(chown), SYS(fchown), SYS(lchown), SYS(fchownat),
+	SYS(utime), SYS(utimes), SYS(futimesat), SYS(utimensat),
+	SYS(setxattr), SYS(lsetxattr), SYS(fsetxattr),
+	SYS(removexattr), SYS(lremovexattr), SYS(fremovexattr),
+	/* inotify: names created in directories Landlock does not let the
+	 * script list */
+	SYS(inotify_init), SYS(inotify_init1), SYS(inotify_add_watch),
+	SYS(inotify_rm_watch),
+};
+
+/* Refused with ENOTSUP whatever the arguments: extended attributes read by
+ * path (Landlock does not confine them).  ENOTSUP, "this file system has
+ * none", is the answer CPython's shutil and most programs take in stride;
+ * through a descriptor (fgetxattr, flistxattr) they stay readable. */
+static const struct sc_syscall enotsup_list[] = {
+	SYS(getxattr), SYS(lgetxattr), SYS(listxattr), SYS(llistxattr),
 };
 
 /* Decided on their arguments by add_conditional_rules(). */
@@ -208,6 +242,9 @@ size_t sc_policy_list(enum sc_list which, const struct sc_syscall **out)
 	case SC_LIST_EPERM:
 		*out = eperm_list;
 		return NELEM(eperm_list);
+	case SC_LIST_ENOTSUP:
+		*out = enotsup_list;
+		return NELEM(enotsup_list);
 	case SC_LIST_COND:
 		*out = cond_list;
 		return NELEM(cond_list);
@@ -389,6 +426,9 @@ int sc_build_ctx(enum sc_network net, scmp_filter_ctx *out)
 		rc = add_list(ctx, SCMP_ACT_ALLOW, allow_list, NELEM(allow_list));
 	if (rc == 0)
 		rc = add_list(ctx, ACT_EPERM, eperm_list, NELEM(eperm_list));
+	if (rc == 0)
+		rc = add_list(ctx, SCMP_ACT_ERRNO(ENOTSUP), enotsup_list,
+			      NELEM(enotsup_list));
 	if (rc == 0)
 		rc = add_conditional_rules(ctx, net);
 	if (rc != 0) {

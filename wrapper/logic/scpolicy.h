@@ -32,8 +32,9 @@ struct sc_syscall {
 enum sc_list {
 	SC_LIST_ALLOW,      /* allowed whatever the arguments */
 	SC_LIST_EPERM,      /* refused with EPERM whatever the arguments */
+	SC_LIST_ENOTSUP,    /* refused with ENOTSUP whatever the arguments */
 	SC_LIST_COND,       /* decided on arguments: clone socket socketpair
-			       personality ioctl */
+			       personality ioctl prctl */
 };
 size_t sc_policy_list(enum sc_list which, const struct sc_syscall **out);
 

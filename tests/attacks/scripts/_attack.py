@@ -21,11 +21,11 @@ _NR = {
     "x86_64": {"setuid": 105, "setresuid": 117, "ptrace": 101, "unshare": 272,
                "mount": 165, "keyctl": 250, "add_key": 248, "bpf": 321,
                "io_uring_setup": 425, "perf_event_open": 298, "clone": 56,
-               "landlock_create_ruleset": 444},
+               "landlock_create_ruleset": 444, "io_setup": 206, "io_destroy": 207},
     "aarch64": {"setuid": 146, "setresuid": 147, "ptrace": 117, "unshare": 97,
                 "mount": 40, "keyctl": 219, "add_key": 217, "bpf": 280,
                 "io_uring_setup": 425, "perf_event_open": 241, "clone": 220,
-                "landlock_create_ruleset": 444},
+                "landlock_create_ruleset": 444, "io_setup": 0, "io_destroy": 1},
 }
 NR = _NR[platform.machine()]
 
