@@ -166,3 +166,42 @@ def test_metadata_contained(tdir, own_files):
     assert run.report["created"]["ok"] and run.report["created"]["value"] == "0o640", \
         run.describe()
     assert run.report["fd_xattrs"]["ok"], run.describe()
+
+
+# ---- pathname unix sockets (a documented limit) ------------------------------------------
+
+@pytest.fixture
+def other_sockets():
+    """Two listening unix sockets of the other tenant, both mode 0777: one
+    in a directory others may search (0755), one in a private one (0700)."""
+    base = f"{WWW}/{OTHER}"
+    open_dir = cjlib.new_dir(base, OTHER, mode=0o755)
+    private = cjlib.new_dir(base, OTHER, mode=0o700)
+    paths = [os.path.join(open_dir, "s.sock"), os.path.join(private, "s.sock")]
+    code = ("import os, socket, time; os.umask(0); ss = []\n"
+            f"for p in {paths!r}:\n"
+            "    s = socket.socket(socket.AF_UNIX); s.bind(p); s.listen(8); ss.append(s)\n"
+            "time.sleep(120)\n")
+    server = attacklib.start_as(OTHER, [PYTHON, "-c", code])
+    deadline = time.monotonic() + 20
+    while not all(os.path.exists(p) for p in paths):
+        assert server.poll() is None and time.monotonic() < deadline, "socket server failed"
+        time.sleep(0.05)
+    yield paths
+    attacklib.kill_pid(server.pid, uid_of(OTHER))
+    server.wait(10)
+    shutil.rmtree(open_dir)
+    shutil.rmtree(private)
+
+
+def test_unix_sockets_follow_permissions(tdir, other_sockets):
+    """Landlock does not restrict connecting to pathname unix sockets: a
+    contained script reaches another tenant's socket exactly where the unix
+    permissions let its user, with no `read` entry (SECURITY.md, known
+    limits) - and not through a directory it may not search."""
+    reachable, private = other_sockets
+    for run in (run_unconfined, run_contained):
+        r = run(tdir, "connect.py", {"unix": f"{reachable},{private}", "token": "t"})
+        a = r.attempts()
+        assert a[reachable]["ok"], r.describe()
+        assert refused(a[private], "EACCES"), r.describe()
