@@ -269,3 +269,58 @@ def test_script_cannot_clear_its_parent_death_signal(tdir, attack_policy):
     assert attacklib.tenant_pids(TENANT_UID), "the script runs"
     sigkill_cgijail(p)
     assert not attacklib.tenant_pids(TENANT_UID), "the script outlived cgijail"
+
+
+# ---- the supervisor itself -------------------------------------------------------------------
+
+def proc_status(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+
+
+def test_supervisor_keeps_only_cap_kill(tdir, attack_policy):
+    """While the script runs, the process that stays behind keeps uid 0 as
+    its effective uid (the caller's as its real one, so the web server may
+    signal it) but no capability other than CAP_KILL, an empty bounding and
+    ambient set, no_new_privs; and the script's uid cannot read its
+    memory."""
+    attack_policy(limits={"wall": LONG_WALL})
+    started = marker_path("sv-started")
+    release = marker_path("sv-release")
+    p = popen_contained(tdir, "sleeper.py", {"started": started, "release": release})
+    try:
+        wait_for(started, START_S, p)
+        st = proc_status(p.pid)
+        real, eff, saved, _fs = (int(x) for x in st["Uid"].split())
+        assert real == cjlib.uid_of("cjtweb") and eff == 0 and saved == 0, st["Uid"]
+        assert int(st["CapEff"], 16) == int(st["CapPrm"], 16) == 1 << 5, st   # CAP_KILL
+        for name in ("CapInh", "CapBnd", "CapAmb"):
+            assert int(st[name], 16) == 0, (name, st[name])
+        assert st["NoNewPrivs"].strip() == "1", st
+        r, w = os.pipe()
+        child = os.fork()
+        if child == 0:
+            code = 1
+            try:
+                os.close(r)
+                attacklib._drop_to(attacklib.TENANT)()
+                try:
+                    with open(f"/proc/{p.pid}/mem", "rb"):
+                        code = 0
+                except PermissionError:
+                    code = 13
+            finally:
+                os.write(w, bytes([code]))
+                os._exit(0)
+        os.close(w)
+        got = os.read(r, 1)
+        os.close(r)
+        os.waitpid(child, 0)
+        assert got == bytes([13]), f"the tenant could open the supervisor's memory: {got!r}"
+    finally:
+        with open(release, "w"):
+            pass
+    rc, _out, err = finish(p, END_BOUND_S)
+    assert rc == 0, err
+    os.unlink(release)
+    assert_clean(err)
