@@ -1,0 +1,6 @@
+def f():
+    raise ValueError("boom")
+
+
+print("start")
+f()

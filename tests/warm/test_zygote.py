@@ -1,0 +1,174 @@
+"""The zygote's own rules (docs/warm-mode.md): only root may talk to it,
+malformed frames and other keys end it without running anything, a crash
+signal and max_requests recycle it, nothing of a request outlives the
+request, a supervisor that hangs up ends the request and the zygote, an
+idle zygote ends, and it refuses to run outside a pid namespace of its own."""
+import os
+import signal
+import struct
+import time
+
+import pytest
+
+import zyglib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPTS = os.path.join(HERE, "scripts")
+ENV = {"PATH": "/usr/bin:/bin", "GATEWAY_INTERFACE": "CGI/1.1"}
+
+
+@pytest.fixture
+def zygotes():
+    made = []
+
+    def make(**kw):
+        z = zyglib.Zygote(**kw)
+        made.append(z)
+        return z
+    yield make
+    for z in made:
+        z.stop()
+
+
+def ended(z, timeout=10):
+    try:
+        z.wait(timeout)
+        return True
+    except Exception:
+        return False
+
+
+def wait_until(cond, timeout=10):
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_a_request_runs(zygotes):
+    z = zygotes()
+    r = z.request(os.path.join(SCRIPTS, "exit_int.py"), env=ENV)
+    assert r.exit == 3 and r.stdout == b"before\n", r
+    assert [a[0] for a in r.answers] == ["P", "S"], r
+    assert z.alive()
+
+
+def test_only_root_may_talk_to_it(zygotes):
+    """A peer of any other uid (here: the socket made reachable to all,
+    and nobody connecting) ends the zygote before it reads a byte."""
+    z = zygotes(reachable_by_all=True)
+    z.request(os.path.join(SCRIPTS, "exit_none.py"), env=ENV)   # started and serving
+    r, w = os.pipe()
+    child = os.fork()
+    if child == 0:
+        code = 1
+        try:
+            os.close(r)
+            os.setresgid(zyglib.NOBODY, zyglib.NOBODY, zyglib.NOBODY)
+            os.setgroups([])
+            os.setresuid(zyglib.NOBODY, zyglib.NOBODY, zyglib.NOBODY)
+            conn = z.connect(5)
+            conn.sendall(zyglib.frame(z.key, 0o22, b"exit_none.py", [b"exit_none.py"], []))
+            try:
+                code = 0 if conn.recv(16) == b"" else 2
+            except ConnectionResetError:      # closed with our frame unread
+                code = 0
+        finally:
+            os.write(w, bytes([code]))
+            os._exit(0)
+    os.close(w)
+    got = os.read(r, 1)
+    os.close(r)
+    os.waitpid(child, 0)
+    assert got == b"\0", "the zygote answered a non-root peer"
+    assert ended(z), z.stderr()
+    assert z.proc.returncode == 1, (z.proc.returncode, z.stderr())
+
+
+@pytest.mark.parametrize("data", [
+    b"XXXX" + struct.pack("<I", 0),                       # bad magic
+    b"CJW1" + struct.pack("<I", 5) + b"\x01\x00",          # truncated
+    b"CJW1" + struct.pack("<I", 1 << 30),                 # oversized
+])
+def test_malformed_frames_run_nothing(zygotes, data):
+    z = zygotes()
+    conn = z.connect()
+    fds = [os.open("/dev/null", os.O_RDWR) for _ in range(3)] + \
+        [os.open(SCRIPTS, os.O_RDONLY | os.O_DIRECTORY)]
+    import array
+    import socket
+    conn.sendmsg([data[:8]], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
+    conn.sendall(data[8:])
+    conn.shutdown(socket.SHUT_WR)
+    for fd in fds:
+        os.close(fd)
+    answer = conn.recv(4096)
+    conn.close()
+    assert answer[:1] == b"E", answer
+    assert ended(z), z.stderr()
+
+
+def test_descriptors_are_required(zygotes):
+    z = zygotes()
+    conn = z.connect()
+    conn.sendall(zyglib.frame(z.key, 0o22, b"exit_none.py", [b"exit_none.py"], []))
+    answer = conn.recv(4096)
+    conn.close()
+    assert answer[:1] == b"E" and b"descriptors" in answer, answer
+    assert ended(z)
+
+
+def test_another_key_ends_the_zygote_unused(zygotes):
+    z = zygotes()
+    r = z.request(os.path.join(SCRIPTS, "exit_int.py"), env=ENV, key=b"other-policy")
+    assert r.answers == [("K",)] and r.stdout == b"", r
+    assert ended(z)
+
+
+def test_a_crash_signal_recycles(zygotes):
+    z = zygotes()
+    r = z.request(os.path.join(SCRIPTS, "crash.py"), env=ENV)
+    assert os.WIFSIGNALED(r.status) and os.WTERMSIG(r.status) == signal.SIGSEGV, r
+    assert ended(z), "the zygote must end after a request died of SIGSEGV"
+
+
+def test_max_requests(zygotes):
+    z = zygotes(max_requests=2)
+    for _ in range(2):
+        assert z.request(os.path.join(SCRIPTS, "exit_none.py"), env=ENV).exit == 0
+    assert ended(z)
+
+
+def test_idle_timeout(zygotes):
+    z = zygotes(idle=1)
+    assert z.request(os.path.join(SCRIPTS, "exit_none.py"), env=ENV).exit == 0
+    assert ended(z, 10)
+
+
+def test_nothing_of_a_request_outlives_it(zygotes):
+    """A daemon in a session of its own is gone when the answer comes: only
+    the zygote is left in its namespace."""
+    z = zygotes()
+    r = z.request(os.path.join(SCRIPTS, "leave_daemon.py"), env=ENV)
+    assert r.exit == 0 and r.stdout == b"left a daemon\n", r
+    assert z.namespace_pids() == [z.init_pid()], z.namespace_pids()
+    assert z.alive()
+
+
+def test_the_supervisor_hanging_up_ends_everything(zygotes):
+    """The connection closes while the request runs (cgijail killed): the
+    zygote kills every process of the request, and ends."""
+    z = zygotes()
+    r = z.request(os.path.join(SCRIPTS, "leave_daemon.py"), ["60"], env=ENV,
+                  hang_up_after_start=True, timeout=10)
+    assert r.answers and r.answers[0][0] == "P", r
+    assert ended(z, 10), z.stderr()
+    assert wait_until(lambda: z.namespace_pids() == [], 10), z.namespace_pids()
+
+
+def test_refuses_to_run_outside_a_pid_namespace(zygotes):
+    z = zygotes(pidns=False)
+    assert ended(z, 20)
+    assert z.proc.returncode == 2 and b"init of a pid namespace" in z.stderr(), z.stderr()
