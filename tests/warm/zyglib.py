@@ -26,7 +26,7 @@ BASE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin"}
 
 # Puts the listening socket on descriptor 3 and execs the zygote with
 # exactly BASE_ENV (without the locale coercion this interpreter added).
-LAUNCH = ("import os, sys; os.dup2(int(sys.argv[1]), 3); os.close(int(sys.argv[1]));"
+LAUNCH = ("import os, sys; fd = int(sys.argv[1]); fd == 3 or (os.dup2(fd, 3), os.close(fd));"
           "os.environ.pop('LC_CTYPE', None); os.execv(sys.argv[2], sys.argv[2:])")
 
 
