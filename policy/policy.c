@@ -523,6 +523,85 @@ static int k_sandbox_network(struct policy *p, const char *v, char *why, size_t 
 	return 0;
 }
 
+/* ---- [warm] --------------------------------------------------------------------- */
+
+static bool ident_start(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+bool policy_module_name_ok(const char *name)
+{
+	size_t len = strnlen(name, POLICY_MODULE_NAME_MAX + 1);
+
+	if (len == 0 || len > POLICY_MODULE_NAME_MAX)
+		return false;
+	for (const char *c = name; *c; c++) {
+		/* Each component starts with a letter or '_' ... */
+		if (!ident_start(*c))
+			return false;
+		/* ... and goes on with letters, digits and '_' up to a dot. */
+		while (ident_start(c[1]) || (c[1] >= '0' && c[1] <= '9'))
+			c++;
+		if (c[1] == '.') {
+			c++;
+			if (c[1] == '\0')
+				return false;
+		} else if (c[1] != '\0') {
+			return false;
+		}
+	}
+	return true;
+}
+
+static int k_warm_enabled(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	if (strcmp(v, "yes") == 0)
+		p->warm.enabled = true;
+	else if (strcmp(v, "no") == 0)
+		p->warm.enabled = false;
+	else {
+		whyf(why, whysz, "expected yes or no");
+		return -1;
+	}
+	return 0;
+}
+
+static int k_warm_preload(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	char q[160];
+
+	if (list_set(&p->warm.preload, v, " \t,", why, whysz) != 0)
+		return -1;
+	for (size_t i = 0; i < p->warm.preload.n; i++)
+		if (!policy_module_name_ok(p->warm.preload.v[i])) {
+			whyf(why, whysz, "%s is not a Python module name",
+			     quoted(q, sizeof(q), p->warm.preload.v[i]));
+			return -1;
+		}
+	return 0;
+}
+
+static int k_warm_max_requests(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	uint64_t n;
+
+	if (parse_count(&n, v, 1, POLICY_WARM_REQUESTS_MAX, false, why, whysz) != 0)
+		return -1;
+	p->warm.max_requests = (uint32_t)n;
+	return 0;
+}
+
+static int k_warm_max_age(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	return parse_duration(&p->warm.max_age_ms, v, why, whysz);
+}
+
+static int k_warm_idle_timeout(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	return parse_duration(&p->warm.idle_ms, v, why, whysz);
+}
+
 static const struct keyspec keys[] = {
 	{ "wrapper", "caller", k_caller, false },
 	{ "wrapper", "docroot", k_docroot, false },
@@ -552,6 +631,11 @@ static const struct keyspec keys[] = {
 	{ "sandbox", "write", k_sandbox_write, true },
 	{ "sandbox", "exec", k_sandbox_exec, true },
 	{ "sandbox", "network", k_sandbox_network, true },
+	{ "warm", "enabled", k_warm_enabled, true },
+	{ "warm", "preload", k_warm_preload, true },
+	{ "warm", "max_requests", k_warm_max_requests, true },
+	{ "warm", "max_age", k_warm_max_age, true },
+	{ "warm", "idle_timeout", k_warm_idle_timeout, true },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -843,6 +927,11 @@ int policy_defaults(struct policy *p)
 	/* read, write, exec: empty lists (memset above) */
 	p->sandbox.network.mode = NET_NONE;
 	p->sandbox.network.n_ports = 0;
+	p->warm.enabled = false;
+	/* preload: empty (memset above) */
+	p->warm.max_requests = 1000;
+	p->warm.max_age_ms = 3600 * 1000;
+	p->warm.idle_ms = 300 * 1000;
 	return 0;
 }
 
@@ -856,6 +945,7 @@ void policy_free(struct policy *p)
 	list_clear(&p->sandbox.read);
 	list_clear(&p->sandbox.write);
 	list_clear(&p->sandbox.exec);
+	list_clear(&p->warm.preload);
 	free(p->sandbox.cgroup_parent);
 	p->sandbox.cgroup_parent = NULL;
 	free(p->userdir);

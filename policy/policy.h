@@ -86,7 +86,24 @@ struct policy {
 		struct strlist exec;
 		struct net_spec network;    /* net_parse(); default none */
 	} sandbox;
+	struct policy_warm {      /* [warm]: docs/warm-mode.md */
+		bool enabled;             /* yes | no (default) */
+		struct strlist preload;   /* Python module names (dotted
+					   * identifiers, policy_module_name_ok);
+					   * empty by default */
+		uint32_t max_requests;    /* 1..POLICY_WARM_REQUESTS_MAX; 1000 */
+		uint64_t max_age_ms;      /* a duration; 1h */
+		uint64_t idle_ms;         /* a duration; 5m */
+	} warm;
 };
+
+#define POLICY_WARM_REQUESTS_MAX 1000000u
+#define POLICY_MODULE_NAME_MAX 128
+
+/* A Python module name as warm mode's preload accepts it: dotted ASCII
+ * identifiers ("json", "urllib.parse"), at most POLICY_MODULE_NAME_MAX
+ * bytes; no leading, trailing or double dot. */
+bool policy_module_name_ok(const char *name);
 
 struct policy_error {
 	char file[256];

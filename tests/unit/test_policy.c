@@ -1526,3 +1526,100 @@ Test(policy, sandbox_documented_defaults_round_trip)
 	cr_expect_eq(policy_validate(&p, "cgijail.conf", &e), 0, "%s", e.reason);
 	policy_free(&p);
 }
+
+/* ---- [warm] ------------------------------------------------------------------------ */
+
+Test(policy, warm_defaults)
+{
+	struct policy p;
+
+	cr_assert_eq(policy_defaults(&p), 0);
+	cr_expect(!p.warm.enabled);
+	cr_expect_eq(p.warm.preload.n, 0);
+	cr_expect_eq(p.warm.max_requests, 1000);
+	cr_expect_eq(p.warm.max_age_ms, 3600 * 1000);
+	cr_expect_eq(p.warm.idle_ms, 300 * 1000);
+	policy_free(&p);
+}
+
+Test(policy, warm_values_in_the_policy_and_in_a_dropin)
+{
+	static const char text[] =
+		"[warm]\nenabled = yes\npreload = json, urllib.parse\t_private mercurial.hgweb\n"
+		"max_requests = 250\nmax_age = 20m\nidle_timeout = 30s\n";
+	for (int dropin = 0; dropin <= 1; dropin++) {
+		struct policy p;
+		struct policy_error e = { 0 };
+		char b[256];
+
+		cr_assert_eq(policy_defaults(&p), 0);
+		cr_assert_eq(parse_named(&p, text, dropin, dropin ? "alice.conf" : "cgijail.conf",
+					 &e), 0, "%u: %s", e.line, e.reason);
+		cr_expect(p.warm.enabled);
+		cr_expect_str_eq(joined(&p.warm.preload, b, sizeof(b)),
+				 "json|urllib.parse|_private|mercurial.hgweb");
+		cr_expect_eq(p.warm.max_requests, 250);
+		cr_expect_eq(p.warm.max_age_ms, 20 * 60 * 1000);
+		cr_expect_eq(p.warm.idle_ms, 30 * 1000);
+		policy_free(&p);
+	}
+}
+
+static const struct {
+	const char *text;
+	const char *reason;     /* a part of the error */
+} warm_bad[] = {
+	{ "[warm]\nenabled = on\n", "expected yes or no" },
+	{ "[warm]\nenabled =\n", "expected yes or no" },
+	{ "[warm]\npreload = os;os.system\n", "is not a Python module name" },
+	{ "[warm]\npreload = ../evil\n", "is not a Python module name" },
+	{ "[warm]\npreload = json.\n", "is not a Python module name" },
+	{ "[warm]\nmax_requests = 0\n", "" },
+	{ "[warm]\nmax_requests = 1000001\n", "" },
+	{ "[warm]\nmax_age = 0s\n", "not a duration" },
+	{ "[warm]\nidle_timeout = forever\n", "not a duration" },
+	{ "[warm]\nzygotes = 4\n", "unknown key" },
+};
+
+ParameterizedTestParameters(policy, warm_bad_values)
+{
+	static size_t idx[sizeof(warm_bad) / sizeof(warm_bad[0])];
+	for (size_t i = 0; i < sizeof(idx) / sizeof(idx[0]); i++)
+		idx[i] = i;
+	return cr_make_param_array(size_t, idx, sizeof(idx) / sizeof(idx[0]));
+}
+
+ParameterizedTest(size_t *i, policy, warm_bad_values)
+{
+	struct policy p;
+	struct policy_error e;
+
+	memset(&e, 0, sizeof(e));
+	cr_assert_eq(policy_defaults(&p), 0);
+	cr_expect_eq(parse_str(&p, warm_bad[*i].text, &e), -1, "case %zu accepted", *i);
+	cr_expect(strstr(e.reason, warm_bad[*i].reason) != NULL, "case %zu: %s", *i, e.reason);
+	policy_free(&p);
+}
+
+Test(policy, module_names)
+{
+	static const char *const good[] = {
+		"json", "urllib.parse", "_x", "a1.b_2.C3", "mercurial.hgweb.hgwebdir_mod",
+	};
+	static const char *const bad[] = {
+		"", ".", "json.", ".json", "a..b", "1abc", "a.1b", "a-b", "a b", "a/b", "é",
+		"os;x", "a.b.",
+	};
+	char longest[POLICY_MODULE_NAME_MAX + 2];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		cr_expect(policy_module_name_ok(good[i]), "%s", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_expect(!policy_module_name_ok(bad[i]), "%s", bad[i]);
+	memset(longest, 'a', sizeof(longest));
+	longest[POLICY_MODULE_NAME_MAX] = '\0';
+	cr_expect(policy_module_name_ok(longest));
+	longest[POLICY_MODULE_NAME_MAX] = 'a';
+	longest[POLICY_MODULE_NAME_MAX + 1] = '\0';
+	cr_expect(!policy_module_name_ok(longest));
+}
