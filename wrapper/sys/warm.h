@@ -1,0 +1,39 @@
+/* warm.h - the sockets between a request's supervisor and the zygote of its
+ * slot (docs/warm-mode.md; the bytes are warmproto.h's).
+ *
+ * A zygote's socket is <run_dir>/<user>/warm.<slot>, in the tenant's run
+ * directory (root, 0700, made by slot_acquire): only root can reach it.  It
+ * is created and bound by cgijail as root (warm_listen) and inherited by the
+ * zygote as descriptor 3; supervisors connect to it (warm_connect). */
+#ifndef CGIJAIL_WARM_H
+#define CGIJAIL_WARM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define WARM_NONE 1     /* warm_connect: no zygote listens there */
+
+/* Connect to the zygote of slot `slot`; a send that cannot go on for
+ * send_ms fails (a zygote that stopped reading cannot hold the supervisor
+ * past the request's wall time).  Returns a connected stream socket
+ * (O_CLOEXEC), WARM_NONE when there is none (no socket file, or nobody
+ * accepts on it), or -1 with *reason. */
+int warm_connect(const char *run_dir, const char *user, unsigned slot, uint64_t send_ms,
+		 const char **reason);
+
+/* Replace the slot's socket file with a new listening socket (backlog 1;
+ * not close-on-exec only once the caller dup2s it onto 3).  Returns it, or
+ * -1 with *reason. */
+int warm_listen(const char *run_dir, const char *user, unsigned slot, const char **reason);
+
+/* The peer of a connected socket: its pid and uid as the kernel recorded
+ * them at connect/listen (SO_PEERCRED).  0, or -1 with *reason. */
+int warm_peer(int fd, pid_t *pid, uid_t *uid, const char **reason);
+
+/* Send a request frame: its first WP_HEADER bytes with the four
+ * descriptors (SCM_RIGHTS), then the rest; MSG_NOSIGNAL.  0, or -1. */
+int warm_send(int fd, const uint8_t *frame, size_t len, const int fds[4],
+	      const char **reason);
+
+#endif
