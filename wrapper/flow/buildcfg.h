@@ -7,4 +7,5 @@
 extern const char cgijail_config_dir[]; /* cgijail.conf, users.d/ */
 extern const char cgijail_run_dir[];    /* <user>/slot.N concurrency locks */
 extern const char cgijail_state_dir[];  /* tmp/<user>: per-tenant TMPDIR */
+extern const char cgijail_zygote_path[]; /* warm mode's zygote program */
 #endif

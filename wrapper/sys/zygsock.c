@@ -1,11 +1,12 @@
-/* warm.c - see warm.h.  Runs as root (the supervisor keeps uid 0). */
-#include "warm.h"
+/* zygsock.c - see zygsock.h.  Runs as root (the supervisor keeps uid 0). */
+#include "zygsock.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -128,5 +129,32 @@ int warm_send(int fd, const uint8_t *frame, size_t len, const int fds[4],
 			return err_sys(reason, "cannot send the request to the zygote");
 		off += (size_t)n;
 	}
+	return 0;
+}
+
+int warm_file_identity(const char *path, bool trusted_program, struct warm_file_id *id,
+		       const char **reason)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return err_sys(reason, trusted_program ? "cannot open the zygote program"
+						       : "cannot open the interpreter");
+	int rc = fstat(fd, &st);
+	int e = errno;
+	(void)close(fd);
+	if (rc != 0)
+		return err_sysn(reason, "cannot stat a file of the zygote", e);
+	if (trusted_program && (!S_ISREG(st.st_mode) || st.st_uid != 0 ||
+				(st.st_mode & (S_IWGRP | S_IWOTH)) != 0)) {
+		*reason = "the zygote program is not a root-owned file that only root can write";
+		return -1;
+	}
+	id->dev = (uint64_t)st.st_dev;
+	id->ino = (uint64_t)st.st_ino;
+	id->size = (uint64_t)st.st_size;
+	id->mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec;
+	id->ctime_ns = (uint64_t)st.st_ctim.tv_sec * 1000000000u + (uint64_t)st.st_ctim.tv_nsec;
 	return 0;
 }

@@ -1,18 +1,32 @@
-/* warm.h - the sockets between a request's supervisor and the zygote of its
+/* zygsock.h - the sockets between a request's supervisor and the zygote of its
  * slot (docs/warm-mode.md; the bytes are warmproto.h's).
  *
  * A zygote's socket is <run_dir>/<user>/warm.<slot>, in the tenant's run
  * directory (root, 0700, made by slot_acquire): only root can reach it.  It
  * is created and bound by cgijail as root (warm_listen) and inherited by the
  * zygote as descriptor 3; supervisors connect to it (warm_connect). */
-#ifndef CGIJAIL_WARM_H
-#define CGIJAIL_WARM_H
+#ifndef CGIJAIL_ZYGSOCK_H
+#define CGIJAIL_ZYGSOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #define WARM_NONE 1     /* warm_connect: no zygote listens there */
+
+/* What identifies a file's content for the sandbox key: a replaced or
+ * rewritten file gives another identity. */
+struct warm_file_id {
+	uint64_t dev, ino, size, mtime_ns, ctime_ns;
+};
+
+/* The identity of path (symlinks followed: the interpreter's usual
+ * python3 -> python3.11).  With trusted_program, path must also be a
+ * regular file owned by root and not writable by group or others, as the
+ * interpreter must (the zygote program).  0, or -1 with *reason. */
+int warm_file_identity(const char *path, bool trusted_program, struct warm_file_id *id,
+		       const char **reason);
 
 /* Connect to the zygote of slot `slot`; a send that cannot go on for
  * send_ms fails (a zygote that stopped reading cannot hold the supervisor
