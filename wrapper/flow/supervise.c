@@ -164,9 +164,9 @@ static void account(struct sv *s, struct sv_result *res, uint64_t cpu_limit_s,
 	res->limit = res->child_failed ? NULL : acct_limit(&res->acct);
 }
 
-/* Steps 1-3: signals to a descriptor, the status pipe, the fork; the child
- * confines itself and execs, this process keeps only what supervising
- * needs.  Returns 0, or -1 with *reason when nothing was started. */
+/* Steps 1-3: signals to a descriptor, the relay and status pipes, the
+ * fork; the child confines itself and execs, this process keeps only what
+ * supervising needs.  Returns 0, or -1 with *reason when nothing was started. */
 static int sv_start(struct sv *s, const struct sb_plan *plan,
 		    const char **reason)
 {

@@ -146,17 +146,33 @@ void relay_parent(struct relay *r)
 	close_script_ends(r);
 }
 
+static void poll_for(struct pollfd *pf, int fd, short events)
+{
+	pf->fd = -1;
+	pf->events = 0;
+	pf->revents = 0;
+	if (events >= 0) {
+		pf->fd = fd;
+		pf->events = events;
+	}
+}
+
 void relay_poll(const struct relay *r, struct pollfd p[RELAY_NPOLL])
 {
 	for (int i = 0; i < RP_NSTD; i++) {
 		const struct relay_chan *c = &r->ch[i];
 		struct rp_want w = rp_wants(c->src >= 0, c->dst_full, c->len);
 
-		p[2 * i] = (struct pollfd){ .fd = w.src < 0 ? -1 : c->src,
-					    .events = w.src < 0 ? 0 : w.src };
-		p[2 * i + 1] = (struct pollfd){ .fd = w.dst < 0 ? -1 : c->dst,
-						.events = w.dst < 0 ? 0 : w.dst };
+		poll_for(&p[(size_t)i * 2], c->src, w.src);
+		poll_for(&p[(size_t)i * 2 + 1], c->dst, w.dst);
 	}
+}
+
+static short revents(const struct pollfd *pf)
+{
+	if (pf->fd < 0)
+		return 0;
+	return pf->revents;
 }
 
 /* The destination of relay i failed or lost its reader. */
@@ -271,8 +287,8 @@ int relay_events(struct relay *r, const struct pollfd p[RELAY_NPOLL], const char
 
 	for (int i = 0; i < RP_NSTD && ret == RELAY_OK; i++) {
 		struct relay_chan *c = &r->ch[i];
-		short rs = p[2 * i].fd >= 0 ? p[2 * i].revents : 0;
-		short rd = p[2 * i + 1].fd >= 0 ? p[2 * i + 1].revents : 0;
+		short rs = revents(&p[(size_t)i * 2]);
+		short rd = revents(&p[(size_t)i * 2 + 1]);
 
 		if (c->src < 0)
 			continue;
