@@ -55,10 +55,16 @@ static bool supervisor_gone(int fd)
 	return poll(&p, 1, 0) != 0 && (p.revents & (POLLERR | POLLNVAL)) != 0;
 }
 
-void confine_exec(const struct sb_plan *p, int fd, bool in_cgroup)
+void confine_exec(const struct sb_plan *p, int fd, bool in_cgroup,
+		  const struct relay *relay)
 {
 	const char *why = NULL;
 	sigset_t none;
+
+	/* 0. The relay pipes' ends on stdin, stdout and stderr, in place of
+	 *    the web server's pipes and sockets (supervise.h). */
+	if (relay_child(relay) != 0)
+		die_sys(fd, CGIJAIL_EXIT_SANDBOX, "cannot set up stdin, stdout and stderr");
 
 	/* 1. Into the request's cgroup while still root, unless the clone
 	 *    put it there (cgroup v2). */

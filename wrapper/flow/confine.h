@@ -5,6 +5,9 @@
  * seccomp so the filter need not allow set*id/capset; no_new_privs before
  * Landlock; seccomp last, so every step before it may use any syscall):
  *
+ *   0. stdin, stdout, stderr: the script    (relay_child(); a pipe or
+ *      ends of the supervisor's relay       socket of the web server
+ *      pipes                                never reaches the script)
  *   1. attach to the request's cgroup leaf    (still root; not on v2,
  *                                             where the clone put it there)
  *   2. own process group                      (no-cgroup kill fallback)
@@ -31,11 +34,13 @@
 #include <sys/types.h>
 
 #include "prepare.h"
+#include "relay.h"
 
-/* Runs steps 1-9 in the forked child, the init of the request's pid
+/* Runs steps 0-9 in the forked child, the init of the request's pid
  * namespace; status_fd is the pipe's write end (O_CLOEXEC); in_cgroup:
- * the child already runs in its leaf (proc_fork_request). */
+ * the child already runs in its leaf (proc_fork_request); relay: the
+ * script's ends of the relay pipes (relay_child()). */
 _Noreturn void confine_exec(const struct sb_plan *plan, int status_fd,
-			    bool in_cgroup);
+			    bool in_cgroup, const struct relay *relay);
 
 #endif

@@ -17,6 +17,7 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "process.h"
+#include "relay.h"
 
 #define KILL_WAIT_MS 2000
 
@@ -31,6 +32,7 @@ struct sv {
 	int sfd;                 /* signalfd of the blocked signals */
 	int pipe_rd;             /* the status pipe's read end, -1 once closed */
 	struct timespec start;   /* CLOCK_MONOTONIC at the fork */
+	struct relay relay;      /* stdin, stdout, stderr (relay.h) */
 };
 
 static void now_mono(struct timespec *ts)
@@ -162,9 +164,9 @@ static void account(struct sv *s, struct sv_result *res, uint64_t cpu_limit_s,
 	res->limit = res->child_failed ? NULL : acct_limit(&res->acct);
 }
 
-/* Steps 1-3: signals to a descriptor, the status pipe, the fork; the child
- * confines itself and execs, this process keeps only what supervising
- * needs.  Returns 0, or -1 with *reason when nothing was started. */
+/* Steps 1-3: signals to a descriptor, the relay and status pipes, the
+ * fork; the child confines itself and execs, this process keeps only what
+ * supervising needs.  Returns 0, or -1 with *reason when nothing was started. */
 static int sv_start(struct sv *s, const struct sb_plan *plan,
 		    const char **reason)
 {
@@ -174,10 +176,18 @@ static int sv_start(struct sv *s, const struct sb_plan *plan,
 	s->sfd = setup_signals(&old, reason);
 	if (s->sfd < 0)
 		return -1;
-	if (pipe2(pfd, O_CLOEXEC) != 0)
+	/* The web server's pipes and sockets stay with the supervisor; the
+	 * script gets relay pipes instead (relay.h). */
+	if (relay_setup(&s->relay, reason) != 0)
+		return -1;
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		relay_close(&s->relay);
 		return err_sys(reason, "cannot create the status pipe");
-	if (fcntl(pfd[0], F_SETFL, O_NONBLOCK) != 0)
+	}
+	if (fcntl(pfd[0], F_SETFL, O_NONBLOCK) != 0) {
+		relay_close(&s->relay);
 		return err_sys(reason, "cannot set up the status pipe");
+	}
 	/* The script becomes the init of a pid namespace of its own: when it
 	 * ends, or dies with the supervisor (its parent-death signal, which
 	 * the seccomp filter keeps set), the kernel kills every process the
@@ -188,21 +198,26 @@ static int sv_start(struct sv *s, const struct sb_plan *plan,
 	now_mono(&s->start);
 	s->child = proc_fork_request(plan->leaf != NULL ? cg_leaf_clone_fd(plan->leaf) : -1,
 				     &in_cgroup, reason);
-	if (s->child < 0)
+	if (s->child < 0) {
+		relay_close(&s->relay);
 		return -1;
+	}
 	if (s->child == 0) {
 		(void)close(pfd[0]);
 		(void)close(s->sfd);
-		confine_exec(plan, pfd[1], in_cgroup);
+		confine_exec(plan, pfd[1], in_cgroup, &s->relay);
 	}
 	(void)close(pfd[1]);
 	s->pipe_rd = pfd[0];
 
-	/* 3. The supervisor keeps only what its job needs. */
+	/* 3. The supervisor keeps only what its job needs: not the script's
+	 *    ends of the relay pipes (the script's exit is their end), not
+	 *    stdin unless it relays it. */
 	const char *why = NULL;
+	relay_parent(&s->relay);
 	if (proc_supervisor_privileges(&why) != 0)
 		supervisor_fatal(s, why);
-	if (proc_stdin_devnull() != 0)
+	if (s->relay.plan.how[RP_STDIN] != RP_RELAY && proc_stdin_devnull() != 0)
 		supervisor_fatal(s, "cannot replace stdin");
 	(void)close(plan->dirfd);
 	return 0;
@@ -222,11 +237,14 @@ static void read_status(struct sv *s, struct sv_result *res)
 	}
 }
 
-/* Step 4: until the script ends, the wall-clock deadline passes, the web
- * server stops reading stdout or terminates cgijail. */
+/* Step 4: until the script ends and its output is delivered, the
+ * wall-clock deadline passes, the web server stops reading stdout or
+ * terminates cgijail. */
 static void sv_wait(struct sv *s, uint64_t wall_ms, struct sv_result *res)
 {
 	struct timespec deadline = s->start;
+	bool draining = false;
+	const char *why = NULL;
 
 	deadline.tv_sec += (time_t)(wall_ms / 1000);
 	deadline.tv_nsec += (long)(wall_ms % 1000) * 1000000L;
@@ -234,19 +252,30 @@ static void sv_wait(struct sv *s, uint64_t wall_ms, struct sv_result *res)
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000L;
 	}
-	while (!s->reaped) {
-		struct pollfd p[3] = {
+	for (;;) {
+		if (s->reaped && !draining) {
+			/* Every process of the request is gone: what its
+			 * pipes hold now is the rest of its output. */
+			if (relay_reaped(&s->relay, &why) != 0)
+				supervisor_fatal(s, why);
+			draining = true;
+		}
+		if (s->reaped && !relay_busy(&s->relay))
+			return;
+
+		struct pollfd p[3 + RELAY_NPOLL] = {
 			{ .fd = s->sfd, .events = POLLIN },
 			{ .fd = s->pipe_rd, .events = POLLIN },
 			/* no events asked: only POLLERR/POLLHUP, the reader leaving */
 			{ .fd = STDOUT_FILENO, .events = 0 },
 		};
+		relay_poll(&s->relay, p + 3);
 		int64_t left = wall_ms ? ms_left(&deadline) : -1;
 		if (left == 0) {
 			res->acct.wall_expired = true;
 			return;
 		}
-		int n = poll(p, 3, left > INT32_MAX ? INT32_MAX : (int)left);
+		int n = poll(p, 3 + RELAY_NPOLL, left > INT32_MAX ? INT32_MAX : (int)left);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -255,6 +284,14 @@ static void sv_wait(struct sv *s, uint64_t wall_ms, struct sv_result *res)
 		if (p[1].revents)
 			read_status(s, res);
 		if (p[2].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+			res->acct.client_abort = true;
+			return;
+		}
+		int rc = relay_events(&s->relay, p + 3, &why);
+		if (rc < 0)
+			supervisor_fatal(s, why);
+		if (rc == RELAY_ABORT) {
+			/* A write to stdout failed: the client is gone. */
 			res->acct.client_abort = true;
 			return;
 		}
@@ -294,6 +331,9 @@ static void sv_finish(struct sv *s, uint64_t cpu_limit_s, struct sv_result *res)
 		s->pipe_rd = -1;
 	}
 	(void)close(s->sfd);
+	/* Output the script left behind when the supervisor ended it is
+	 * dropped; the web server's sockets get their flags back. */
+	relay_close(&s->relay);
 	account(s, res, cpu_limit_s, &s->start);
 	if (s->leaf != NULL)
 		cg_leaf_close(s->leaf);

@@ -45,7 +45,8 @@ int proc_supervisor_privileges(const char **reason);
  * with *reason.  As root (a new pid namespace needs CAP_SYS_ADMIN). */
 pid_t proc_fork_request(int cgroup_fd, bool *in_cgroup, const char **reason);
 
-/* Point fd 0 at /dev/null (the supervisor never reads the request body). */
+/* Point fd 0 at /dev/null: the supervisor's stdin when it does not relay
+ * it, or once the script stopped reading it (relay.c). */
 int proc_stdin_devnull(void);
 
 /* fchdir(dirfd), umask(mask), execve(interpreter, argv, envp).  Returns only
