@@ -5,7 +5,7 @@ cgijail starts it through the cold path, fully confined (the tenant's ids,
 the slot's cgroup leaf, a pid namespace of which it is the init, rlimits,
 Landlock, seccomp), as
 
-    <interpreter> <interpreter_args> cgijail-zygote.py KEY MAX_REQUESTS \
+    <interpreter> <interpreter_args> cgijail-zygote.py MAX_REQUESTS \
         MAX_AGE_S IDLE_S [MODULE ...]
 
 with descriptor 3 a listening unix stream socket that only root can reach.
@@ -21,7 +21,10 @@ per connection, one at a time (the slot's lock serialises them):
                                slot's namespace)
       b"S" i32 status u64 utime_us u64 stime_us u64 maxrss_kib
                                it was reaped: wait status and its rusage
-      b"K"                     the key differs: this zygote ends, unused
+      b"K"                     the key differs from the one of the first
+                               request this zygote served (the request of
+                               the supervisor that started it): this
+                               zygote ends, unused
       b"E" u32 length, text    the request was malformed (nothing ran)
 
 After each request every other process of the namespace is SIGKILLed and
@@ -333,7 +336,7 @@ def kill_the_rest():
             continue
 
 
-def serve(conn, key):
+def serve(conn, state):
     """One request on conn; returns False when the zygote must end."""
     try:
         (rkey, umask, script, argv, env), fds = recv_request(conn)
@@ -342,7 +345,9 @@ def serve(conn, key):
         send(conn, b"E" + struct.pack("<I", len(text)) + text)
         return False
     try:
-        if rkey != key:
+        if state.get("key") is None:
+            state["key"] = rkey
+        if rkey != state["key"]:
             send(conn, b"K")
             return False
         pid = os.fork()
@@ -385,23 +390,26 @@ def cpu_exhausted():
 
 
 def main(args):
-    if len(args) < 4:
-        print("usage: cgijail-zygote.py KEY MAX_REQUESTS MAX_AGE_S IDLE_S [MODULE ...]",
+    if len(args) < 3:
+        print("usage: cgijail-zygote.py MAX_REQUESTS MAX_AGE_S IDLE_S [MODULE ...]",
               file=sys.stderr)
         return 2
     if os.getpid() != 1:
         # kill(-1) after each request is safe only from a namespace's init.
         print("cgijail-zygote.py: must be the init of a pid namespace", file=sys.stderr)
         return 2
-    key = os.fsencode(args[0])
-    max_requests, max_age, idle = int(args[1]), float(args[2]), float(args[3])
-    for name in args[4:]:
+    max_requests, max_age, idle = int(args[0]), float(args[1]), float(args[2])
+    for name in args[3:]:
         __import__(name)
     listener = socket.socket(fileno=LISTEN_FD)
     if listener.family != socket.AF_UNIX or listener.type != socket.SOCK_STREAM:
         return 2
+    # cgijail bound it and listens already; listening again records this
+    # process's credentials on it, which supervisors check (SO_PEERCRED).
+    listener.listen(4)
     started = time.monotonic()
     served = 0
+    state = {"key": None}
     while served < max_requests and time.monotonic() - started < max_age:
         left = max_age - (time.monotonic() - started)
         ready, _, _ = select.select([listener], [], [], min(idle, left))
@@ -419,7 +427,7 @@ def main(args):
                 return 1
             served += 1
             try:
-                if not serve(conn, key):
+                if not serve(conn, state):
                     break
             except OSError as e:
                 if e.errno in (errno.EPIPE, errno.ECONNRESET):

@@ -430,7 +430,7 @@ static bool make_leaf(const char *name, const struct cg_limits *l, struct cg_lea
 {
 	const char *why = NULL;
 
-	if (cg_leaf_create(&ctx, &ten, name, l, leaf, &why) != 0) {
+	if (cg_leaf_create(&ctx, &ten, name, l, 0, leaf, &why) != 0) {
 		printf("# cg_leaf_create %s: %s: %s\n", name, why_s(why), strerror(errno));
 		return false;
 	}
@@ -1139,7 +1139,7 @@ static int bench_one(const char *bparent, unsigned k)
 	tm[B_TENANT] = now_us() - t0;
 	(void)cgl_slot_name(k, name, sizeof name);
 	t0 = now_us();
-	if (cg_leaf_create(&c, &t, name, &request_limits, &leaf, &why) != 0)
+	if (cg_leaf_create(&c, &t, name, &request_limits, 0, &leaf, &why) != 0)
 		return fprintf(stderr, "cg_leaf_create: %s\n", why_s(why)), 1;
 	tm[B_CREATE] = now_us() - t0;
 	pid = bench_child(&leaf, false, &tm[B_ATTACH]);
@@ -1157,7 +1157,7 @@ static int bench_one(const char *bparent, unsigned k)
 	tm[B_TOTAL] = tm[B_OPEN] + tm[B_TENANT] + tm[B_CREATE] + tm[B_ATTACH] +
 		      tm[B_KILL] + tm[B_REMOVE];
 	/* Extra: a live process killed through the leaf. */
-	if (cg_leaf_create(&c, &t, name, &request_limits, &leaf, &why) != 0 ||
+	if (cg_leaf_create(&c, &t, name, &request_limits, 0, &leaf, &why) != 0 ||
 	    (pid = bench_child(&leaf, true, &dummy)) < 0)
 		return fprintf(stderr, "extra leaf: %s\n", why_s(why)), 1;
 	t0 = now_us();

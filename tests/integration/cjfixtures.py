@@ -28,6 +28,7 @@ def _binaries():
 def _remove_cgroups():
     """Kill what is left of the test users (by pid), remove every
     cgijail-test cgroup tree; returns the problems found."""
+    cjlib.end_zygotes()
     problems = cjlib.leftovers(settle=1.0)
     if problems:
         cjlib.kill_tenant_processes()
@@ -91,6 +92,8 @@ def _no_leftovers(world):
     (what is found is killed by pid, so that the next test starts clean)."""
     yield
     problems = cjlib.leftovers()
+    # Zygotes (warm mode) end with the test: the next one starts afresh.
+    cjlib.end_zygotes()
     if problems:
         cjlib.kill_tenant_processes()
         cjlib.leftovers()

@@ -32,6 +32,11 @@ USERSD = ETC + "/users.d"
 BINDIR = TOP + "/bin"
 WRAPPER = BINDIR + "/cgijail"
 CHECK = BINDIR + "/cgijail-check"   # not setuid: the unprivileged admin tool
+# Warm mode's zygote program, where cgijail-testcfg looks for it (CMake:
+# CGIJAIL_TEST_ZYGOTE), installed from the source tree.
+ZYGOTE = TOP + "/lib/cgijail-zygote.py"
+ZYGOTE_SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "zygote",
+                          "cgijail-zygote.py")
 WWW = TOP + "/www"
 WWW2 = TOP + "/www2"          # the docroot prefix trick: not below WWW
 OUTSIDE = TOP + "/outside"    # below no docroot and no userdir
@@ -149,10 +154,15 @@ def expected_groups(user, primary=None):
 # their markers (and HTTP_X_PROBE_OUT files) into MARKERS: exactly that is
 # granted beyond the sandbox's defaults.
 TEST_CGROUP_PARENT = "cgijail-test"
-SANDBOX_SECTIONS = ("limits", "tenant", "sandbox")
+SANDBOX_SECTIONS = ("limits", "tenant", "sandbox", "warm")
 SANDBOX_DEFAULTS = {
     "sandbox": {"cgroup_parent": TEST_CGROUP_PARENT, "write": MARKERS},
 }
+# The suites run a second time in warm mode (ctest integration.warm,
+# attacks.warm): every policy the harness writes enables it.
+WARM = os.environ.get("CGIJAIL_TEST_WARM") == "1"
+if WARM:
+    SANDBOX_DEFAULTS["warm"] = {"enabled": "yes"}
 # False while the wrapper under test predates the [limits]/[tenant]/[sandbox]
 # sections (build_world() finds out with the check tool): policies are then
 # written without them, and sandbox_required() fails tests that need them.
@@ -362,6 +372,11 @@ def build_world(wrapper_src, check_src):
     shutil.copyfile(check_src, CHECK)
     os.chown(CHECK, 0, 0)
     os.chmod(CHECK, 0o755)
+    os.mkdir(os.path.dirname(ZYGOTE))
+    os.chmod(os.path.dirname(ZYGOTE), 0o755)
+    shutil.copyfile(ZYGOTE_SRC, ZYGOTE)
+    os.chown(ZYGOTE, 0, 0)
+    os.chmod(ZYGOTE, 0o644)
     detect_sandbox_policy()
 
 
@@ -517,6 +532,45 @@ def kill_tenant_processes():
     return killed
 
 
+def zygote_pids():
+    """Live processes of the test users running warm mode's zygote program
+    (an idle zygote waits in its slot's cgroup between requests)."""
+    out = []
+    for p in tenant_processes():
+        if p["state"].startswith(("Z", "X")):
+            continue
+        try:
+            with open(f"/proc/{p['pid']}/cmdline", "rb") as f:
+                cmd = f.read()
+        except OSError:
+            continue
+        if b"cgijail-zygote.py" in cmd:
+            out.append(p["pid"])
+    return out
+
+
+def end_zygotes(timeout=10.0):
+    """SIGKILL the test users' zygotes (by pidfd) and wait until they are gone."""
+    import signal
+    import time
+    fds = []
+    for pid in zygote_pids():
+        try:
+            fds.append(os.pidfd_open(pid))
+        except OSError:
+            continue
+    for fd in fds:
+        try:
+            signal.pidfd_send_signal(fd, signal.SIGKILL)
+        except OSError:
+            pass
+    deadline = time.monotonic() + timeout
+    while zygote_pids() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    for fd in fds:
+        os.close(fd)
+
+
 def leftovers(settle=5.0, ignore=()):
     """What a request left behind: live processes of the test users, and
     processes in request cgroups (a slot keeps its leaf for the next request:
@@ -525,6 +579,9 @@ def leftovers(settle=5.0, ignore=()):
     started."""
     import time
     deadline = time.monotonic() + settle
+    # Idle zygotes (warm mode) wait between requests; what a request left
+    # is anything else.
+    ignore = (*ignore, *zygote_pids())
     while True:
         procs = [p for p in tenant_processes() if p["pid"] not in ignore]
         live = [p for p in procs if not p["state"].startswith(("Z", "X"))]
@@ -533,7 +590,8 @@ def leftovers(settle=5.0, ignore=()):
         time.sleep(0.05)
     problems = [f"process of a test user left: {p}" for p in procs]
     problems += [f"processes left in request cgroup {path}: {pids}"
-                 for path, pids in request_leaves() if pids]
+                 for path, pids in request_leaves()
+                 if [p for p in pids if p not in ignore]]
     return problems
 
 

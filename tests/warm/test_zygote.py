@@ -121,7 +121,9 @@ def test_descriptors_are_required(zygotes):
 
 
 def test_another_key_ends_the_zygote_unused(zygotes):
+    """The first request's key is the zygote's; another one is refused."""
     z = zygotes()
+    assert z.request(os.path.join(SCRIPTS, "exit_none.py"), env=ENV).exit == 0
     r = z.request(os.path.join(SCRIPTS, "exit_int.py"), env=ENV, key=b"other-policy")
     assert r.answers == [("K",)] and r.stdout == b"", r
     assert ended(z)

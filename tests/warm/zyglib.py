@@ -113,7 +113,7 @@ class Zygote:
         ns = [UNSHARE, "--pid", "--fork", "--kill-child", "--"] if pidns else []
         cmd = [*ns, SETPRIV, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--",
                PYTHON, "-c", LAUNCH, str(fd), PYTHON, *INTERP_ARGS, ZYGOTE,
-               key.decode(), str(max_requests), str(max_age), str(idle), *preload]
+               str(max_requests), str(max_age), str(idle), *preload]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=self.errlog, pass_fds=(fd,), cwd="/",
                                      env=dict(BASE_ENV))

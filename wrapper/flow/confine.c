@@ -56,15 +56,20 @@ static bool supervisor_gone(int fd)
 }
 
 void confine_exec(const struct sb_plan *p, int fd, bool in_cgroup,
-		  const struct relay *relay)
+		  const struct relay *relay, const struct confine_zygote *zygote)
 {
 	const char *why = NULL;
 	sigset_t none;
 
 	/* 0. The relay pipes' ends on stdin, stdout and stderr, in place of
-	 *    the web server's pipes and sockets (supervise.h). */
-	if (relay_child(relay) != 0)
+	 *    the web server's pipes and sockets (supervise.h); a zygote
+	 *    serves many requests and keeps none of this one's descriptors. */
+	if (zygote != NULL) {
+		if (proc_zygote_fds(zygote->listen_fd) != 0)
+			die_sys(fd, CGIJAIL_EXIT_SANDBOX, "cannot set up the zygote's descriptors");
+	} else if (relay_child(relay) != 0) {
 		die_sys(fd, CGIJAIL_EXIT_SANDBOX, "cannot set up stdin, stdout and stderr");
+	}
 
 	/* 1. Into the request's cgroup while still root, unless the clone
 	 *    put it there (cgroup v2). */
@@ -87,7 +92,7 @@ void confine_exec(const struct sb_plan *p, int fd, bool in_cgroup,
 	 *    the script from clearing it).  getppid() says nothing across the
 	 *    pid namespace: the supervisor is gone when the status pipe has no
 	 *    reader left. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) != 0)
+	if (zygote == NULL && prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) != 0)
 		die_sys(fd, CGIJAIL_EXIT_SANDBOX, "cannot set the parent-death signal");
 	if (supervisor_gone(fd))
 		die(fd, CGIJAIL_EXIT_SANDBOX, "the supervisor is gone", NULL);
@@ -115,6 +120,10 @@ void confine_exec(const struct sb_plan *p, int fd, bool in_cgroup,
 		die(fd, CGIJAIL_EXIT_SANDBOX, "seccomp", why);
 
 	/* 9. The interpreter on the script. */
-	(void)proc_exec(p->dirfd, p->umask, p->interpreter, p->argv, p->envp, &why);
+	if (zygote != NULL)
+		(void)proc_exec(p->dirfd, p->umask, p->interpreter, zygote->argv, zygote->envp,
+				&why);
+	else
+		(void)proc_exec(p->dirfd, p->umask, p->interpreter, p->argv, p->envp, &why);
 	die(fd, CGIJAIL_EXIT_EXEC, why, NULL);
 }

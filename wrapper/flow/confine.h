@@ -7,7 +7,8 @@
  *
  *   0. stdin, stdout, stderr: the script    (relay_child(); a pipe or
  *      ends of the supervisor's relay       socket of the web server
- *      pipes                                never reaches the script)
+ *      pipes                                never reaches the script);
+ *      a zygote gets /dev/null there and its listening socket on 3
  *   1. attach to the request's cgroup leaf    (still root; not on v2,
  *                                             where the clone put it there)
  *   2. own process group                      (no-cgroup kill fallback)
@@ -16,12 +17,15 @@
  *   4. PR_SET_PDEATHSIG SIGKILL               set after the id switch,
  *                                             which clears it; the
  *                                             supervisor must still hold
- *                                             the status pipe
+ *                                             the status pipe (not for a
+ *                                             zygote, which outlives the
+ *                                             request that starts it)
  *   5. rlimits (sys/rlimits.c)
  *   6. signal mask emptied
  *   7. Landlock (sys/landlock.c), as the target user
  *   8. seccomp (sys/scfilter.c)
- *   9. proc_exec(): fchdir, umask, execve
+ *   9. proc_exec(): fchdir, umask, execve   (a zygote: the interpreter
+ *                                             on the zygote program)
  *
  * Failures are reported to the supervisor on the status pipe (one message,
  * "E<exit status> <reason>"), which also carries notes of best-effort steps
@@ -36,11 +40,21 @@
 #include "prepare.h"
 #include "relay.h"
 
+/* A zygote to start instead of the script (docs/warm-mode.md): the same
+ * steps, with its own command line and environment. */
+struct confine_zygote {
+	int listen_fd;          /* becomes descriptor 3 */
+	char *const *argv;
+	char *const *envp;
+};
+
 /* Runs steps 0-9 in the forked child, the init of the request's pid
  * namespace; status_fd is the pipe's write end (O_CLOEXEC); in_cgroup:
  * the child already runs in its leaf (proc_fork_request); relay: the
- * script's ends of the relay pipes (relay_child()). */
+ * script's ends of the relay pipes (relay_child()); zygote: NULL, or the
+ * zygote to exec instead of the script (relay is not used then). */
 _Noreturn void confine_exec(const struct sb_plan *plan, int status_fd,
-			    bool in_cgroup, const struct relay *relay);
+			    bool in_cgroup, const struct relay *relay,
+			    const struct confine_zygote *zygote);
 
 #endif

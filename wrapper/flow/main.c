@@ -22,6 +22,7 @@
 #include "request.h"
 #include "slots.h"
 #include "supervise.h"
+#include "warm.h"
 
 int main(int argc, char *argv[])
 {
@@ -32,6 +33,7 @@ int main(int argc, char *argv[])
 	struct sb_plan plan;
 	struct sv_result res;
 	static struct ll_ruleset ruleset;
+	static struct warm_plan warm;
 	const struct ll_ruleset *ll = NULL;
 	char **caller_env, **exec_argv, err[1024], tmpdir[PATH_MAX], troot[PATH_MAX];
 	char notes[SB_NOTE_MAX] = "";
@@ -112,8 +114,18 @@ int main(int argc, char *argv[])
 	 *     execs the interpreter; this process supervises it to the end. */
 	sb_plan_fill(&plan, &cfg.pol, &cg, ll, &rq.tgt, rq.gid, rq.walk.fd,
 		     exec_argv, env.envp);
-	if (sv_run(&plan, cg.on ? &cg.leaf : NULL, cfg.pol.limits.wall_ms,
-		   cfg.pol.limits.cpu_s, &res, &why) != 0) {
+	/*     Warm mode: the slot's zygote forks the request process instead
+	 *     (docs/warm-mode.md); the zygote is started as above when the
+	 *     slot has none. */
+	if (cfg.pol.warm.enabled &&
+	    warm_plan_fill(&warm, &cfg.pol, &plan, 1 + cfg.pol.interpreter_args.n,
+			   cgijail_run_dir, rq.tgt.name, slot, rq.tgt.home, troot, tmpdir,
+			   &why) != 0) {
+		sb_cgroup_release(&cg);
+		outcome_refuse(&rq, logfd, CGIJAIL_EXIT_SANDBOX, why);
+	}
+	if (sv_run(&plan, cg.on ? &cg.leaf : NULL, cfg.pol.warm.enabled ? &warm : NULL,
+		   cfg.pol.limits.wall_ms, cfg.pol.limits.cpu_s, &res, &why) != 0) {
 		sb_cgroup_release(&cg);
 		outcome_refuse(&rq, logfd, CGIJAIL_EXIT_SANDBOX, why);
 	}

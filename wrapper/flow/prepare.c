@@ -1,6 +1,8 @@
 /* prepare.c - see prepare.h. */
 #include "prepare.h"
 
+#include "buildcfg.h"
+
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,7 +76,14 @@ int sb_landlock(const struct policy *p, const char *home, const char *tenant_roo
 	in.tenant_root = tenant_root;
 	in.tmpdir = tmpdir;
 	in.home = home;
-	in.read = (struct ll_list){ (const char *const *)p->sandbox.read.v, p->sandbox.read.n };
+	/* Warm mode: the zygote program is read by the interpreter too. */
+	const char *read[POLICY_MAX_LIST + 1];
+	size_t nread = 0;
+	for (size_t i = 0; i < p->sandbox.read.n && nread < POLICY_MAX_LIST; i++)
+		read[nread++] = p->sandbox.read.v[i];
+	if (p->warm.enabled)
+		read[nread++] = cgijail_zygote_path;
+	in.read = (struct ll_list){ read, nread };
 	in.write = (struct ll_list){ (const char *const *)p->sandbox.write.v, p->sandbox.write.n };
 	in.exec = (struct ll_list){ (const char *const *)p->sandbox.exec.v, p->sandbox.exec.n };
 	if (ll_build(&in, rs, reason, &bad) != 0)
@@ -88,7 +97,7 @@ int sb_landlock(const struct policy *p, const char *home, const char *tenant_roo
 /* The tenant's cgroup and the slot's leaf below the parent; -1 with *why. */
 static int cgroup_setup(const char *parent, unsigned flags, const char *run_dir,
 			const char *user, const char *leaf, const struct cg_limits *tenant,
-			const struct cg_limits *request, struct sb_cgroup *cg,
+			const struct cg_limits *request, unsigned keep, struct sb_cgroup *cg,
 			const char **why)
 {
 	if (cg_open_cached(parent, flags, run_dir, &cg->ctx, why) != 0)
@@ -97,7 +106,7 @@ static int cgroup_setup(const char *parent, unsigned flags, const char *run_dir,
 		cg_close(&cg->ctx);
 		return -1;
 	}
-	if (cg_leaf_create(&cg->ctx, &cg->tenant, leaf, request, &cg->leaf, why) != 0) {
+	if (cg_leaf_create(&cg->ctx, &cg->tenant, leaf, request, keep, &cg->leaf, why) != 0) {
 		cg_tenant_close(&cg->tenant);
 		cg_close(&cg->ctx);
 		return -1;
@@ -113,6 +122,8 @@ int sb_cgroup(const struct policy *p, const char *run_dir, const char *user,
 	const struct cg_limits tenant = { p->tenant.memory, p->tenant.tasks,
 					  p->tenant.cpu_percent };
 	const struct cg_limits request = { p->limits.memory, p->limits.tasks, 0 };
+	/* A warm slot's leaf keeps its zygote between requests. */
+	const unsigned keep = p->warm.enabled ? 1 : 0;
 	const char *why = NULL;
 	int rc;
 
@@ -122,13 +133,13 @@ int sb_cgroup(const struct policy *p, const char *run_dir, const char *user,
 	(void)snprintf(parent, sizeof(parent), "/%s", p->sandbox.cgroup_parent);
 	(void)snprintf(name, sizeof(name), "s%u", slot);
 	rc = cgroup_setup(parent, CG_OPEN_CREATE, run_dir, user, name, &tenant,
-			  &request, cg, &why);
+			  &request, keep, cg, &why);
 	if (rc != 0 && cg->ctx.cached) {
 		/* Mounts remembered from an earlier request that no longer
 		 * hold: ask libcgroup again (which rewrites the cache). */
 		memset(cg, 0, sizeof(*cg));
 		rc = cgroup_setup(parent, CG_OPEN_CREATE | CG_OPEN_FRESH, run_dir, user,
-				  name, &tenant, &request, cg, &why);
+				  name, &tenant, &request, keep, cg, &why);
 	}
 	if (rc != 0) {
 		memset(cg, 0, sizeof(*cg));

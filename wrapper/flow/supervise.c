@@ -18,6 +18,9 @@
 #include "exitcodes.h"
 #include "process.h"
 #include "relay.h"
+#include "warm.h"
+#include "warmproto.h"
+#include "zygsock.h"
 
 #define KILL_WAIT_MS 2000
 
@@ -33,7 +36,26 @@ struct sv {
 	int pipe_rd;             /* the status pipe's read end, -1 once closed */
 	struct timespec start;   /* CLOCK_MONOTONIC at the fork */
 	struct relay relay;      /* stdin, stdout, stderr (relay.h) */
+	/* Warm mode: the request process is forked by the slot's zygote
+	 * (docs/warm-mode.md); child is the zygote when this supervisor
+	 * started it, else 0. */
+	const struct warm_plan *warm;
+	int conn;                /* the connection to the zygote, or -1 */
+	pid_t zygote;            /* its host pid, 0 while unknown */
+	bool answered;           /* its 'S': the request process was reaped */
+	bool lost;               /* the connection ended without an 'S' */
+	uint8_t in[64 + WP_ERROR_MAX];
+	size_t inlen;
 };
+
+static void read_status(struct sv *s, struct sv_result *res);
+
+/* The request has ended: the script reaped (cold), or the zygote reported
+ * its end or is gone (warm). */
+static bool request_over(const struct sv *s)
+{
+	return s->warm != NULL ? s->answered || s->lost : s->reaped;
+}
 
 static void now_mono(struct timespec *ts)
 {
@@ -58,6 +80,19 @@ static int64_t ms_left(const struct timespec *deadline)
  * cgroup is emptied after the reap (sv_finish), a net under all that. */
 static void kill_request(struct sv *s)
 {
+	if (s->warm != NULL) {
+		/* The zygote is the init of the slot's pid namespace: the whole
+		 * leaf, or without cgroups the zygote, takes everything of the
+		 * request with it. */
+		const char *why = NULL;
+
+		if (s->leaf != NULL)
+			(void)cg_leaf_kill(s->leaf, KILL_WAIT_MS, &why);
+		else if (s->zygote > 0)
+			(void)kill(s->zygote, SIGKILL);
+		s->killed = true;
+		return;
+	}
 	if (!s->reaped)
 		(void)kill(s->child, SIGKILL);
 	(void)kill(-s->child, SIGKILL);
@@ -66,7 +101,7 @@ static void kill_request(struct sv *s)
 
 static bool try_reap(struct sv *s, int flags)
 {
-	if (s->reaped)
+	if (s->reaped || s->child <= 0)
 		return true;
 	for (;;) {
 		pid_t r = wait4(s->child, &s->wstatus, flags, &s->ru);
@@ -164,6 +199,21 @@ static void account(struct sv *s, struct sv_result *res, uint64_t cpu_limit_s,
 	res->limit = res->child_failed ? NULL : acct_limit(&res->acct);
 }
 
+/* 3. The supervisor keeps only what its job needs: not the script's ends
+ *    of the relay pipes (the script's exit is their end), not stdin unless
+ *    it relays it. */
+static void keep_only_what_supervising_needs(struct sv *s, const struct sb_plan *plan)
+{
+	const char *why = NULL;
+
+	relay_parent(&s->relay);
+	if (proc_supervisor_privileges(&why) != 0)
+		supervisor_fatal(s, why);
+	if (s->relay.plan.how[RP_STDIN] != RP_RELAY && proc_stdin_devnull() != 0)
+		supervisor_fatal(s, "cannot replace stdin");
+	(void)close(plan->dirfd);
+}
+
 /* Steps 1-3: signals to a descriptor, the relay and status pipes, the
  * fork; the child confines itself and execs, this process keeps only what
  * supervising needs.  Returns 0, or -1 with *reason when nothing was started. */
@@ -205,22 +255,251 @@ static int sv_start(struct sv *s, const struct sb_plan *plan,
 	if (s->child == 0) {
 		(void)close(pfd[0]);
 		(void)close(s->sfd);
-		confine_exec(plan, pfd[1], in_cgroup, &s->relay);
+		confine_exec(plan, pfd[1], in_cgroup, &s->relay, NULL);
 	}
 	(void)close(pfd[1]);
 	s->pipe_rd = pfd[0];
-
-	/* 3. The supervisor keeps only what its job needs: not the script's
-	 *    ends of the relay pipes (the script's exit is their end), not
-	 *    stdin unless it relays it. */
-	const char *why = NULL;
-	relay_parent(&s->relay);
-	if (proc_supervisor_privileges(&why) != 0)
-		supervisor_fatal(s, why);
-	if (s->relay.plan.how[RP_STDIN] != RP_RELAY && proc_stdin_devnull() != 0)
-		supervisor_fatal(s, "cannot replace stdin");
-	(void)close(plan->dirfd);
+	keep_only_what_supervising_needs(s, plan);
 	return 0;
+}
+
+/* ---- warm mode (docs/warm-mode.md) ------------------------------------------- */
+
+/* Start the slot's zygote: the cold path's child, confined the same way,
+ * execs the zygote program with its listening socket on 3. */
+static int start_zygote(struct sv *s, const struct sb_plan *plan, const char **reason)
+{
+	const struct warm_plan *w = s->warm;
+	bool in_cgroup = false;
+	int pfd[2];
+
+	int lfd = zyg_listen(w->run_dir, w->user, w->slot, reason);
+	if (lfd < 0)
+		return -1;
+	if (pipe2(pfd, O_CLOEXEC) != 0 || fcntl(pfd[0], F_SETFL, O_NONBLOCK) != 0) {
+		(void)close(lfd);
+		return err_sys(reason, "cannot create the status pipe");
+	}
+	const struct confine_zygote z = { lfd, w->zargv, w->zenvp };
+
+	s->child = proc_fork_request(plan->leaf != NULL ? cg_leaf_clone_fd(plan->leaf) : -1,
+				     &in_cgroup, reason);
+	if (s->child < 0) {
+		(void)close(lfd);
+		(void)close(pfd[0]);
+		(void)close(pfd[1]);
+		s->child = 0;
+		return -1;
+	}
+	if (s->child == 0) {
+		(void)close(pfd[0]);
+		(void)close(s->sfd);
+		confine_exec(plan, pfd[1], in_cgroup, NULL, &z);
+	}
+	(void)close(lfd);
+	(void)close(pfd[1]);
+	s->pipe_rd = pfd[0];
+	s->zygote = s->child;
+	return 0;
+}
+
+/* Answers of the zygote in s->in: 1 when the buffer held one (*a filled,
+ * consumed), 0 when more bytes are needed, -1 on a malformed answer. */
+static int next_answer(struct sv *s, struct wp_answer *a)
+{
+	long n = wp_parse_answer(s->in, s->inlen, a);
+
+	if (n <= 0)
+		return (int)n;
+	memmove(s->in, s->in + n, s->inlen - (size_t)n);
+	s->inlen -= (size_t)n;
+	return 1;
+}
+
+/* Read what the zygote sent: 1 something arrived, 0 end of connection. */
+static int read_conn(struct sv *s)
+{
+	ssize_t r = read(s->conn, s->in + s->inlen, sizeof(s->in) - s->inlen);
+
+	if (r > 0) {
+		s->inlen += (size_t)r;
+		return 1;
+	}
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return 1;
+	return 0;
+}
+
+/* The zygote of the slot that does not serve this request (another key,
+ * gone, not the user's) goes, with whatever is in the leaf. */
+static void discard_zygote(struct sv *s)
+{
+	kill_request(s);
+	if (s->child > 0)
+		(void)try_reap(s, 0);
+	s->killed = false;
+	s->reaped = false;
+	s->child = 0;
+	s->zygote = 0;
+	if (s->conn >= 0)
+		(void)close(s->conn);
+	s->conn = -1;
+	s->inlen = 0;
+}
+
+/* Wait until the zygote says it started the request ('P'): 1; it will not
+ * take it ('K', or the connection ends first): 0; a malformed answer or
+ * the wall time: -1 with *reason. */
+static int wait_started(struct sv *s, const struct timespec *deadline, struct sv_result *res,
+			const char **reason)
+{
+	struct wp_answer a;
+
+	for (;;) {
+		int k = next_answer(s, &a);
+		if (k < 0) {
+			*reason = "a malformed answer from the zygote";
+			return -1;
+		}
+		if (k > 0) {
+			if (a.kind == WP_STARTED)
+				return 1;
+			if (a.kind == WP_STALE)
+				return 0;
+			/* 'E': cgijail and its zygote program disagree. */
+			*reason = "the zygote refused the request";
+			return -1;
+		}
+		struct pollfd p[2] = { { .fd = s->conn, .events = POLLIN },
+				       { .fd = s->pipe_rd, .events = POLLIN } };
+		int64_t left = ms_left(deadline);
+		if (left == 0) {
+			*reason = "the zygote did not take the request in time";
+			return -1;
+		}
+		if (poll(p, 2, left > INT32_MAX ? INT32_MAX : (int)left) < 0) {
+			if (errno == EINTR)
+				continue;
+			return err_sys(reason, "poll failed");
+		}
+		if (p[1].revents)
+			read_status(s, res);
+		if (p[0].revents && read_conn(s) == 0 && next_answer(s, &a) == 0)
+			return 0;
+		if (p[0].revents && s->inlen > 0)
+			continue;
+	}
+}
+
+/* Steps 1-3 of a warm request: the slot's zygote (started when there is
+ * none, or replaced when it may not serve this request) takes the request
+ * with the relay pipes' script ends and the script's directory.  At most
+ * one zygote is started per request.  Returns 0; -1 with *reason when
+ * nothing was started; 0 with res->child_failed when a zygote started for
+ * this request failed before it took it. */
+static int sv_start_warm(struct sv *s, const struct sb_plan *plan, struct sv_result *res,
+			 const char **reason)
+{
+	const struct warm_plan *w = s->warm;
+	struct timespec deadline;
+	sigset_t old;
+	bool fresh = false;
+
+	s->sfd = setup_signals(&old, reason);
+	if (s->sfd < 0)
+		return -1;
+	if (relay_setup(&s->relay, reason) != 0)
+		return -1;
+	now_mono(&s->start);
+	deadline = s->start;
+	deadline.tv_sec += (time_t)(w->send_ms / 1000) + 1;
+	for (;;) {
+		int c = zyg_connect(w->run_dir, w->user, w->slot, w->send_ms, reason);
+		if (c < 0)
+			goto fail;
+		if (c == ZYG_NONE) {
+			if (fresh) {
+				*reason = "the zygote started for this request does not listen";
+				goto fail;
+			}
+			if (start_zygote(s, plan, reason) != 0)
+				goto fail;
+			fresh = true;
+			continue;
+		}
+		s->conn = c;
+		if (!fresh) {
+			/* Someone else's zygote: the user's, the one process of
+			 * the slot's leaf (its listen() set the credentials). */
+			pid_t pid;
+			uid_t uid;
+			if (zyg_peer(c, &pid, &uid, reason) != 0)
+				goto fail;
+			if (uid != plan->tgt->uid || pid <= 0 ||
+			    (s->leaf != NULL && cg_leaf_holds_only(s->leaf, pid) != 1)) {
+				discard_zygote(s);
+				continue;
+			}
+			s->zygote = pid;
+		}
+		const int fds[4] = {
+			s->relay.script_end[0] >= 0 ? s->relay.script_end[0] : STDIN_FILENO,
+			s->relay.script_end[1] >= 0 ? s->relay.script_end[1] : STDOUT_FILENO,
+			s->relay.script_end[2] >= 0 ? s->relay.script_end[2] : STDERR_FILENO,
+			plan->dirfd,
+		};
+		int r = zyg_send(c, w->frame, w->frame_len, fds, reason) == 0
+			? wait_started(s, &deadline, res, reason) : (fresh ? -1 : 0);
+		if (r > 0)
+			break;
+		if (r < 0 && !fresh)
+			goto fail;
+		if (fresh) {
+			/* The zygote started for this request failed: its
+			 * confinement (a message on the status pipe), or its
+			 * program (its exit status). */
+			if (s->pipe_rd >= 0)
+				read_status(s, res);
+			s->lost = true;
+			break;
+		}
+		discard_zygote(s);   /* another key, or it ended meanwhile */
+	}
+	keep_only_what_supervising_needs(s, plan);
+	return 0;
+fail:
+	if (s->conn >= 0)
+		(void)close(s->conn);
+	s->conn = -1;
+	if (fresh)
+		discard_zygote(s);
+	relay_close(&s->relay);
+	return -1;
+}
+
+/* An answer of the zygote while the request runs: its end ('S'). */
+static void read_answers(struct sv *s)
+{
+	struct wp_answer a;
+
+	if (read_conn(s) == 0) {
+		s->lost = !s->answered;
+		(void)close(s->conn);
+		s->conn = -1;
+	}
+	for (int k; (k = next_answer(s, &a)) != 0;) {
+		if (k < 0 || a.kind != WP_STATUS) {
+			s->lost = !s->answered;
+			return;
+		}
+		s->answered = true;
+		s->wstatus = a.status;
+		s->ru.ru_utime.tv_sec = (time_t)(a.utime_us / 1000000);
+		s->ru.ru_utime.tv_usec = (suseconds_t)(a.utime_us % 1000000);
+		s->ru.ru_stime.tv_sec = (time_t)(a.stime_us / 1000000);
+		s->ru.ru_stime.tv_usec = (suseconds_t)(a.stime_us % 1000000);
+		s->ru.ru_maxrss = (long)(a.maxrss_kib > LONG_MAX ? LONG_MAX : a.maxrss_kib);
+	}
 }
 
 /* A message on the status pipe, or its end (EOF: the exec happened). */
@@ -253,29 +532,33 @@ static void sv_wait(struct sv *s, uint64_t wall_ms, struct sv_result *res)
 		deadline.tv_nsec -= 1000000000L;
 	}
 	for (;;) {
-		if (s->reaped && !draining) {
+		if (s->lost)
+			return;      /* the zygote is gone or broken: sv_finish */
+		if (request_over(s) && !draining) {
 			/* Every process of the request is gone: what its
 			 * pipes hold now is the rest of its output. */
 			if (relay_reaped(&s->relay, &why) != 0)
 				supervisor_fatal(s, why);
 			draining = true;
 		}
-		if (s->reaped && !relay_busy(&s->relay))
+		if (request_over(s) && !relay_busy(&s->relay))
 			return;
 
-		struct pollfd p[3 + RELAY_NPOLL] = {
+		struct pollfd p[4 + RELAY_NPOLL] = {
 			{ .fd = s->sfd, .events = POLLIN },
 			{ .fd = s->pipe_rd, .events = POLLIN },
 			/* no events asked: only POLLERR/POLLHUP, the reader leaving */
 			{ .fd = STDOUT_FILENO, .events = 0 },
+			/* warm: the zygote's answers */
+			{ .fd = s->conn, .events = POLLIN },
 		};
-		relay_poll(&s->relay, p + 3);
+		relay_poll(&s->relay, p + 4);
 		int64_t left = wall_ms ? ms_left(&deadline) : -1;
 		if (left == 0) {
 			res->acct.wall_expired = true;
 			return;
 		}
-		int n = poll(p, 3 + RELAY_NPOLL, left > INT32_MAX ? INT32_MAX : (int)left);
+		int n = poll(p, 4 + RELAY_NPOLL, left > INT32_MAX ? INT32_MAX : (int)left);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -287,7 +570,9 @@ static void sv_wait(struct sv *s, uint64_t wall_ms, struct sv_result *res)
 			res->acct.client_abort = true;
 			return;
 		}
-		int rc = relay_events(&s->relay, p + 3, &why);
+		if (p[3].revents)
+			read_answers(s);
+		int rc = relay_events(&s->relay, p + 4, &why);
 		if (rc < 0)
 			supervisor_fatal(s, why);
 		if (rc == RELAY_ABORT) {
@@ -310,17 +595,51 @@ static void sv_wait(struct sv *s, uint64_t wall_ms, struct sv_result *res)
 	}
 }
 
+/* Step 5 of a warm request.  A normal end (the zygote's 'S', the output
+ * delivered): the zygote has killed and reaped the rest of the request,
+ * and the leaf must hold the zygote and nothing else; anything else, and
+ * every other end, empties the leaf, zygote included (the next request
+ * starts a new one). */
+static void finish_warm(struct sv *s, struct sv_result *res)
+{
+	bool normal = s->answered && !res->acct.wall_expired && !res->acct.client_abort;
+
+	if (normal && s->leaf != NULL && cg_leaf_holds_only(s->leaf, s->zygote) != 1)
+		normal = false;
+	if (!normal) {
+		kill_request(s);
+		if (s->child > 0 && !try_reap(s, 0))
+			supervisor_fatal(s, "cannot reap the zygote");
+	}
+	if (!s->answered) {
+		s->wstatus = SIGKILL;   /* killed with the zygote, as cold requests are */
+		if (!res->child_failed && !res->acct.wall_expired && !res->acct.client_abort) {
+			res->child_failed = true;
+			res->child_status = CGIJAIL_EXIT_SANDBOX;
+			(void)snprintf(res->child_reason, sizeof(res->child_reason), "%s",
+				       "the zygote ended before the request did");
+		}
+	}
+	if (s->conn >= 0)
+		(void)close(s->conn);
+	s->conn = -1;
+}
+
 /* Steps 5-6: whatever ended it, nothing of the request survives it; the
  * accounting, then the leaf goes. */
 static void sv_finish(struct sv *s, uint64_t cpu_limit_s, struct sv_result *res)
 {
 	const char *why = NULL;
 
-	kill_request(s);
-	if (!try_reap(s, 0))
-		supervisor_fatal(s, "cannot reap the script");
-	if (s->leaf != NULL && cg_leaf_kill(s->leaf, KILL_WAIT_MS, &why) != 0)
-		res->cleanup = why;
+	if (s->warm != NULL) {
+		finish_warm(s, res);
+	} else {
+		kill_request(s);
+		if (!try_reap(s, 0))
+			supervisor_fatal(s, "cannot reap the script");
+		if (s->leaf != NULL && cg_leaf_kill(s->leaf, KILL_WAIT_MS, &why) != 0)
+			res->cleanup = why;
+	}
 	if (s->pipe_rd >= 0) {
 		/* A failure report written just before the child exited. */
 		char msg[SB_MSG_MAX];
@@ -339,14 +658,15 @@ static void sv_finish(struct sv *s, uint64_t cpu_limit_s, struct sv_result *res)
 		cg_leaf_close(s->leaf);
 }
 
-int sv_run(const struct sb_plan *plan, struct cg_leaf *leaf, uint64_t wall_ms,
-	   uint64_t cpu_limit_s, struct sv_result *res, const char **reason)
+int sv_run(const struct sb_plan *plan, struct cg_leaf *leaf, const struct warm_plan *warm,
+	   uint64_t wall_ms, uint64_t cpu_limit_s, struct sv_result *res, const char **reason)
 {
-	struct sv s = { .leaf = leaf, .sfd = -1, .pipe_rd = -1 };
+	struct sv s = { .leaf = leaf, .sfd = -1, .pipe_rd = -1, .warm = warm, .conn = -1 };
 
 	memset(res, 0, sizeof(*res));
 	res->mem_peak = ACCT_UNKNOWN;
-	if (sv_start(&s, plan, reason) != 0)
+	if ((warm != NULL ? sv_start_warm(&s, plan, res, reason)
+			  : sv_start(&s, plan, reason)) != 0)
 		return -1;
 	sv_wait(&s, wall_ms, res);
 	sv_finish(&s, cpu_limit_s, res);

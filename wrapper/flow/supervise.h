@@ -51,6 +51,7 @@
 
 #include "account.h"
 #include "prepare.h"
+#include "warm.h"
 
 struct sv_result {
 	struct acct_in acct;
@@ -70,7 +71,9 @@ struct sv_result {
 /* Returns 0 with *res filled, or -1 with *reason when the fork itself could
  * not be set up (nothing ran).  A failure after the fork that the
  * supervisor cannot recover from kills the request and exits at once. */
-int sv_run(const struct sb_plan *plan, struct cg_leaf *leaf, uint64_t wall_ms,
-	   uint64_t cpu_limit_s, struct sv_result *res, const char **reason);
+/* warm: NULL for a cold request; else the request goes to the slot's
+ * zygote (docs/warm-mode.md), started first when the slot has none. */
+int sv_run(const struct sb_plan *plan, struct cg_leaf *leaf, const struct warm_plan *warm,
+	   uint64_t wall_ms, uint64_t cpu_limit_s, struct sv_result *res, const char **reason);
 
 #endif

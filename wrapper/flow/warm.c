@@ -14,7 +14,7 @@ static void key_list(struct wp_key *k, const char *name, const struct strlist *l
 	wp_key_list(k, name, (const char *const *)l->v, (long)l->n);
 }
 
-static void key_file(struct wp_key *k, const char *name, const struct warm_file_id *id)
+static void key_file(struct wp_key *k, const char *name, const struct zyg_file_id *id)
 {
 	char b[160];
 
@@ -26,7 +26,7 @@ static void key_file(struct wp_key *k, const char *name, const struct warm_file_
 }
 
 static void build_key(struct wp_key *k, const struct policy *p, const struct sb_plan *plan,
-		      const struct warm_file_id *interp, const struct warm_file_id *zygote,
+		      const struct zyg_file_id *interp, const struct zyg_file_id *zygote,
 		      const char *home, const char *troot, const char *tmpdir)
 {
 	const struct identity *t = plan->tgt;
@@ -78,7 +78,7 @@ int warm_plan_fill(struct warm_plan *w, const struct policy *p, const struct sb_
 		   const char **reason)
 {
 	static struct wp_key key;
-	struct warm_file_id interp, zygote;
+	struct zyg_file_id interp, zygote;
 	size_t n = 0, argc = 0;
 
 	memset(w, 0, sizeof(*w));
@@ -86,8 +86,8 @@ int warm_plan_fill(struct warm_plan *w, const struct policy *p, const struct sb_
 	w->user = user;
 	w->slot = slot;
 	w->send_ms = p->limits.wall_ms;
-	if (warm_file_identity(cgijail_zygote_path, true, &zygote, reason) != 0 ||
-	    warm_file_identity(p->interpreter, false, &interp, reason) != 0)
+	if (zyg_file_identity(cgijail_zygote_path, true, &zygote, reason) != 0 ||
+	    zyg_file_identity(p->interpreter, false, &interp, reason) != 0)
 		return -1;
 	build_key(&key, p, plan, &interp, &zygote, home, troot, tmpdir);
 	if (key.overflow) {

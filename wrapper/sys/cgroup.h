@@ -173,8 +173,18 @@ int cg_tenant_prune(const struct cg_ctx *ctx, const char *user,
 /* Limits: memory (swap included) and tasks; cpu_percent is ignored (a
  * tenant limit).  See above for a kept leaf. */
 int cg_leaf_create(const struct cg_ctx *ctx, const struct cg_tenant *t,
-		   const char *name, const struct cg_limits *limits,
+		   const char *name, const struct cg_limits *limits, unsigned keep,
 		   struct cg_leaf *leaf, const char **reason);
+/* keep: 0, or 1 for a warm request: one process found in a kept leaf may
+ * be the slot's zygote (docs/warm-mode.md; the supervisor checks it is)
+ * and stays; more than one are reclaimed as above. */
+
+/* The leaf holds exactly pid and nothing else (every hierarchy): 1; it
+ * holds anything else: 0; -1 when cgroup.procs cannot be read. */
+int cg_leaf_holds_only(const struct cg_leaf *leaf, pid_t pid);
+/* The one process every hierarchy of the leaf holds, or 0 (none, more than
+ * one, different ones, or cgroup.procs unreadable). */
+pid_t cg_leaf_single(const struct cg_leaf *leaf);
 /* Move the calling process, which must be single-threaded, into the
  * request's cgroups (every hierarchy). */
 int cg_leaf_attach(const struct cg_leaf *leaf, const char **reason);

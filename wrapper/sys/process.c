@@ -303,6 +303,30 @@ int proc_stdin_devnull(void)
 	return 0;
 }
 
+int proc_zygote_fds(int listen_fd)
+{
+	/* 3 first: listen_fd may be anything, even below 3. */
+	if (listen_fd == 3) {
+		if (fcntl(3, F_SETFD, 0) != 0)   /* inherited across the exec */
+			return -1;
+	} else if (dup2(listen_fd, 3) != 3) {  /* dup2 clears close-on-exec */
+		return -1;
+	}
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		return -1;
+	for (int fd = 0; fd <= 2; fd++)
+		if (null != fd && dup2(null, fd) != fd) {
+			int e = errno;
+			(void)close(null);
+			errno = e;
+			return -1;
+		}
+	if (null > 3)
+		(void)close(null);
+	return null == 3 ? -1 : 0;
+}
+
 int proc_exec(int dirfd, mode_t mask, const char *interpreter,
 	      char *const argv[], char *const envp[], const char **reason)
 {

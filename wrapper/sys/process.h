@@ -49,6 +49,10 @@ pid_t proc_fork_request(int cgroup_fd, bool *in_cgroup, const char **reason);
  * it, or once the script stopped reading it (relay.c). */
 int proc_stdin_devnull(void);
 
+/* A zygote's descriptors before its exec: /dev/null on 0, 1 and 2, and
+ * listen_fd on 3, inherited across the exec.  Returns 0, or -1 (errno). */
+int proc_zygote_fds(int listen_fd);
+
 /* fchdir(dirfd), umask(mask), execve(interpreter, argv, envp).  Returns only
  * on failure, with *reason. */
 int proc_exec(int dirfd, mode_t mask, const char *interpreter,

@@ -28,7 +28,7 @@ static int sock_path(struct sockaddr_un *sa, const char *run_dir, const char *us
 	return 0;
 }
 
-int warm_connect(const char *run_dir, const char *user, unsigned slot, uint64_t send_ms,
+int zyg_connect(const char *run_dir, const char *user, unsigned slot, uint64_t send_ms,
 		 const char **reason)
 {
 	struct sockaddr_un sa;
@@ -49,11 +49,11 @@ int warm_connect(const char *run_dir, const char *user, unsigned slot, uint64_t 
 	int e = errno;
 	(void)close(fd);
 	if (e == ENOENT || e == ECONNREFUSED)
-		return WARM_NONE;
+		return ZYG_NONE;
 	return err_sysn(reason, "cannot connect to the zygote", e);
 }
 
-int warm_listen(const char *run_dir, const char *user, unsigned slot, const char **reason)
+int zyg_listen(const char *run_dir, const char *user, unsigned slot, const char **reason)
 {
 	struct sockaddr_un sa;
 
@@ -72,7 +72,7 @@ int warm_listen(const char *run_dir, const char *user, unsigned slot, const char
 	return fd;
 }
 
-int warm_peer(int fd, pid_t *pid, uid_t *uid, const char **reason)
+int zyg_peer(int fd, pid_t *pid, uid_t *uid, const char **reason)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -88,7 +88,7 @@ int warm_peer(int fd, pid_t *pid, uid_t *uid, const char **reason)
 	return 0;
 }
 
-int warm_send(int fd, const uint8_t *frame, size_t len, const int fds[4],
+int zyg_send(int fd, const uint8_t *frame, size_t len, const int fds[4],
 	      const char **reason)
 {
 	union {
@@ -132,7 +132,7 @@ int warm_send(int fd, const uint8_t *frame, size_t len, const int fds[4],
 	return 0;
 }
 
-int warm_file_identity(const char *path, bool trusted_program, struct warm_file_id *id,
+int zyg_file_identity(const char *path, bool trusted_program, struct zyg_file_id *id,
 		       const char **reason)
 {
 	struct stat st;

@@ -221,7 +221,7 @@ static int leaf_mkdir(struct cg_leaf *leaf, const char **reason)
 }
 
 int cg_leaf_create(const struct cg_ctx *ctx, const struct cg_tenant *t,
-		   const char *name, const struct cg_limits *limits,
+		   const char *name, const struct cg_limits *limits, unsigned keep,
 		   struct cg_leaf *leaf, const char **reason)
 {
 	size_t n = strlen(name);
@@ -263,7 +263,7 @@ int cg_leaf_create(const struct cg_ctx *ctx, const struct cg_tenant *t,
 			(void)err_sys(reason, "cannot read cgroup.procs of the request cgroup");
 			goto fail;
 		}
-		if (left > 0) {
+		if (left > 0 && !(keep > 0 && cg_leaf_single(leaf) > 0)) {
 			if (cg_leaf_kill(leaf, CG_RECLAIM_TIMEOUT_MS, reason) != 0)
 				goto fail;
 			leaf->reclaimed++;

@@ -1,0 +1,170 @@
+"""Warm mode through the setuid wrapper (docs/warm-mode.md): a request is
+forked by the zygote of its slot, with the same checks, identity, sandbox
+and accounting as a cold one; the zygote lives in the slot's cgroup as the
+init of the slot's pid namespace, is replaced when what it was started
+with changes or a request crashes, is emptied with the leaf when a request
+ends abnormally, and nothing of a request outlives it."""
+import json
+import os
+import time
+
+import pytest
+
+import cjlib
+from cjlib import run_wrapper
+
+ALICE = cjlib.uid_of("cjtalice")
+
+REPORT = r'''#!/usr/bin/python3
+import json, os, sys
+print("Content-Type: application/json")
+print()
+print(json.dumps({"resuid": os.getresuid(), "resgid": os.getresgid(),
+                  "groups": sorted(os.getgroups()), "cwd": os.getcwd(), "argv": sys.argv,
+                  "pid": os.getpid(), "ppid": os.getppid(), "umask": os.umask(0o22),
+                  "env": dict(os.environ), "stdin": sys.stdin.read(),
+                  "name": __name__}))
+'''
+
+DAEMON = r'''#!/usr/bin/python3
+import os, time
+print("Content-Type: text/plain\n")
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        for fd in (0, 1, 2):
+            os.close(fd)
+        time.sleep(300)
+    os._exit(0)
+os.wait()
+print("left a daemon")
+'''
+
+SLEEP = '#!/usr/bin/python3\nimport time\nprint("Content-Type: text/plain\\n", flush=True)\n' \
+        'time.sleep(60)\n'
+CRASH = '#!/usr/bin/python3\nimport os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n'
+
+
+def warm_policy(limits=None, **warm):
+    keys = {"enabled": "yes"}
+    keys.update(warm)
+    cjlib.write_policy(sections={"warm": keys, "tenant": {"concurrency": "1"},
+                                 "limits": dict(limits or {})})
+
+
+def script(d, name, text):
+    cjlib.write_file(os.path.join(d, name), text, owner="cjtalice", mode=0o755)
+    return name
+
+
+def request(d, name, args=(), **kw):
+    return run_wrapper(["cjtalice", "cjtalice", name, *args], cwd=d, **kw)
+
+
+def report(res):
+    head, _, body = res.stdout.partition(b"\n\n")
+    return json.loads(body)
+
+
+def test_warm_request_as_the_cold_one(adir):
+    """Same identity, groups, cwd, argv, umask, environment and stdin as a
+    cold request; the zygote (pid 1 of the slot's namespace) is its parent."""
+    name = script(adir, "report.py", REPORT)
+    cjlib.write_policy()
+    cold = request(adir, name, ["a", "b c"], input=b"body")
+    warm_policy()
+    warm = request(adir, name, ["a", "b c"], input=b"body")
+    assert cold.rc == 0 and warm.rc == 0, (warm.log, warm.stderr)
+    c, w = report(cold), report(warm)
+    for k in ("resuid", "resgid", "groups", "cwd", "argv", "umask", "env", "stdin", "name"):
+        assert c[k] == w[k], (k, c[k], w[k])
+    assert w["ppid"] == 1 and w["pid"] != 1, w
+    (rec,) = warm.log
+    assert rec["outcome"] == "accepted" and rec["status"] == 0 and rec["uid"] == ALICE, rec
+    assert len(cjlib.zygote_pids()) == 1
+
+
+def test_one_zygote_serves_the_slot(adir):
+    name = script(adir, "report.py", REPORT)
+    warm_policy()
+    pids = set()
+    for _ in range(3):
+        res = request(adir, name)
+        assert res.rc == 0, res
+        pids.update(cjlib.zygote_pids())
+    assert len(pids) == 1, pids
+
+
+def test_nothing_of_a_request_outlives_it(adir):
+    name = script(adir, "daemon.py", DAEMON)
+    warm_policy()
+    res = request(adir, name)
+    assert res.rc == 0 and b"left a daemon" in res.stdout, res
+    zyg = cjlib.zygote_pids()
+    assert len(zyg) == 1
+    left = [p for p in cjlib.tenant_processes()
+            if not p["state"].startswith(("Z", "X")) and p["pid"] not in zyg]
+    assert left == [], left
+    leaves = [pids for _, pids in cjlib.request_leaves() if pids]
+    assert leaves and all(pids == zyg for pids in leaves), cjlib.request_leaves()
+
+
+def test_a_policy_change_replaces_the_zygote(adir):
+    name = script(adir, "report.py", REPORT)
+    warm_policy()
+    assert request(adir, name).rc == 0
+    first = cjlib.zygote_pids()
+    warm_policy(limits={"file_size": "8M"})
+    assert request(adir, name).rc == 0
+    second = cjlib.zygote_pids()
+    assert len(first) == len(second) == 1 and first != second, (first, second)
+
+
+def test_a_crash_recycles_the_zygote(adir):
+    crash = script(adir, "crash.py", CRASH)
+    name = script(adir, "report.py", REPORT)
+    warm_policy()
+    assert request(adir, name).rc == 0
+    first = cjlib.zygote_pids()
+    res = request(adir, crash)
+    (rec,) = res.log
+    assert rec["signal"] == 11 and res.rc == 128 + 11, (rec, res)
+    deadline = time.monotonic() + 10
+    while cjlib.zygote_pids() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert cjlib.zygote_pids() == [], "the zygote must end after a request died of SIGSEGV"
+    assert request(adir, name).rc == 0
+    assert cjlib.zygote_pids() not in ([], first)
+
+
+def test_wall_time_empties_the_slot(adir):
+    """An abnormal end takes the zygote too (the cold path's kill)."""
+    name = script(adir, "sleep.py", SLEEP)
+    warm_policy(limits={"wall": "2s"})
+    res = request(adir, name, timeout=30)
+    (rec,) = res.log
+    assert rec["limit"] == "wall" and rec["signal"] == 9, rec
+    assert cjlib.zygote_pids() == []
+    assert [pids for _, pids in cjlib.request_leaves() if pids] == []
+
+
+def test_a_cold_request_ends_an_idle_zygote(adir):
+    name = script(adir, "report.py", REPORT)
+    warm_policy()
+    assert request(adir, name).rc == 0
+    assert len(cjlib.zygote_pids()) == 1
+    cjlib.write_policy(sections={"tenant": {"concurrency": "1"}})
+    res = request(adir, name)
+    assert res.rc == 0, res
+    assert report(res)["ppid"] == 0     # cold: the script is its namespace's init
+    assert cjlib.zygote_pids() == []
+
+
+def test_a_zygote_that_cannot_start_fails_the_request(adir):
+    name = script(adir, "report.py", REPORT)
+    warm_policy(preload="cjt_no_such_module")
+    res = request(adir, name)
+    assert res.rc != 0 and res.stdout.startswith(b"Status: 500"), res
+    (rec,) = res.log
+    assert rec["outcome"] == "error" and "zygote" in rec["reason"], rec
+    assert cjlib.zygote_pids() == []
