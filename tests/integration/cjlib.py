@@ -533,19 +533,21 @@ def kill_tenant_processes():
 
 
 def zygote_pids():
-    """Live processes of the test users running warm mode's zygote program
-    (an idle zygote waits in its slot's cgroup between requests)."""
+    """Live processes running this suite's copy of warm mode's zygote
+    program (an idle zygote waits in its slot's cgroup between requests),
+    whoever they run as (a test's own users too)."""
     out = []
-    for p in tenant_processes():
-        if p["state"].startswith(("Z", "X")):
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
             continue
         try:
-            with open(f"/proc/{p['pid']}/cmdline", "rb") as f:
-                cmd = f.read()
+            with open(f"/proc/{name}/cmdline", "rb") as f:
+                cmd = f.read().split(b"\0")
         except OSError:
             continue
-        if b"cgijail-zygote.py" in cmd:
-            out.append(p["pid"])
+        st = _status_fields(name)
+        if ZYGOTE.encode() in cmd and st and not st.get("State", "Z").startswith(("Z", "X")):
+            out.append(int(name))
     return out
 
 

@@ -306,6 +306,7 @@ def test_prune_removes_only_users_that_are_gone(prune_policy, gone_user):
     assert rc == 0, (out, err)
     assert f"{gone_user}: user exists;" in out, out
 
+    cjlib.end_zygotes()   # warm mode: a user's idle zygotes are its processes
     cjlib._run(["userdel", gone_user])
     rc, out, err = run_check(["tenants"])
     assert f"{gone_user}: NO SUCH USER" in out, out
@@ -368,6 +369,7 @@ def test_prune_finds_cgroups_below_a_dropin_parent(prune_policy, gone_user):
         below = [os.path.join(m, parent, gone_user) for m in cjlib.cgroup_mounts()
                  if os.path.isdir(os.path.join(m, parent, gone_user))]
         assert below, "the request's tenant cgroup is below the drop-in's parent"
+        cjlib.end_zygotes()
         cjlib._run(["userdel", gone_user])
         rc, out, err = run_check(["tenants"])
         line = next((l for l in out.splitlines() if l.startswith(gone_user + ":")), "")

@@ -153,7 +153,7 @@ def test_a_cold_request_ends_an_idle_zygote(adir):
     warm_policy()
     assert request(adir, name).rc == 0
     assert len(cjlib.zygote_pids()) == 1
-    cjlib.write_policy(sections={"tenant": {"concurrency": "1"}})
+    cjlib.write_policy(sections={"tenant": {"concurrency": "1"}, "warm": {"enabled": "no"}})
     res = request(adir, name)
     assert res.rc == 0, res
     assert report(res)["ppid"] == 0     # cold: the script is its namespace's init

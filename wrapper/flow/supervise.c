@@ -611,8 +611,12 @@ static void finish_warm(struct sv *s, struct sv_result *res)
 		if (s->child > 0 && !try_reap(s, 0))
 			supervisor_fatal(s, "cannot reap the zygote");
 	}
+	/* A zygote started for this request that failed before it took it:
+	 * its own status (reaped above); else the request was killed with
+	 * its zygote, as cold requests are. */
+	if (!s->answered && !(s->child > 0 && s->reaped && res->child_failed))
+		s->wstatus = SIGKILL;
 	if (!s->answered) {
-		s->wstatus = SIGKILL;   /* killed with the zygote, as cold requests are */
 		if (!res->child_failed && !res->acct.wall_expired && !res->acct.client_abort) {
 			res->child_failed = true;
 			res->child_status = CGIJAIL_EXIT_SANDBOX;
