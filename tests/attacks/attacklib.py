@@ -317,9 +317,11 @@ def host_pid(ns_pid, uid):
 
 
 def tenant_pids(uid):
-    """Host pids of every live process of uid (zombies excluded)."""
+    """Host pids of every live process of uid (zombies excluded), but the
+    slot's idle zygote (warm mode), which outlives requests by design."""
+    zygotes = cjlib.zygote_pids()
     return [p["pid"] for p in cjlib.tenant_processes()
-            if p["uids"][0] == uid and p["state"][0] not in "ZX"]
+            if p["uids"][0] == uid and p["state"][0] not in "ZX" and p["pid"] not in zygotes]
 
 
 def pid_uid(pid):

@@ -22,6 +22,13 @@ def marker_path(tag):
     return os.path.join(MARKERS, f"{tag}-{uuid.uuid4().hex[:10]}")
 
 
+def gone_soon(cond, bound=1.0):
+    """Wait up to bound seconds (a bound, not a measurement) for cond()."""
+    deadline = time.monotonic() + bound
+    while not cond() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def assert_clean(what):
     assert cjlib.leftovers() == [], what
 
@@ -244,6 +251,9 @@ def test_web_server_sigkills_cgijail(tdir, attack_policy):
     script = [x for x in attacklib.tenant_pids(TENANT_UID) if x != helper]
     assert script, "the script runs"
     sigkill_cgijail(p)
+    # Cold: gone with the supervisor; warm: the zygote sees its connection
+    # hang up and kills the rest of the request at once.
+    gone_soon(lambda: not any(attacklib.pid_alive(x) for x in script + [helper]))
     assert not any(attacklib.pid_alive(x) for x in script), "the script survived cgijail"
     assert not attacklib.pid_alive(helper), "the daemon survived cgijail"
     assert not attacklib.tenant_pids(TENANT_UID), "a process of the request survived cgijail"
@@ -268,6 +278,7 @@ def test_script_cannot_clear_its_parent_death_signal(tdir, attack_policy):
         assert f.read().strip() == "EPERM", "prctl(PR_SET_PDEATHSIG, 0) must fail with EPERM"
     assert attacklib.tenant_pids(TENANT_UID), "the script runs"
     sigkill_cgijail(p)
+    gone_soon(lambda: not attacklib.tenant_pids(TENANT_UID))
     assert not attacklib.tenant_pids(TENANT_UID), "the script outlived cgijail"
 
 

@@ -533,9 +533,9 @@ def kill_tenant_processes():
 
 
 def zygote_pids():
-    """Live processes running this suite's copy of warm mode's zygote
-    program (an idle zygote waits in its slot's cgroup between requests),
-    whoever they run as (a test's own users too)."""
+    """Live zygotes of this suite's copy of warm mode's zygote program (an
+    idle zygote waits in its slot's cgroup between requests), whoever they
+    run as (a test's own users too); not the request processes they fork."""
     out = []
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -546,7 +546,10 @@ def zygote_pids():
         except OSError:
             continue
         st = _status_fields(name)
-        if ZYGOTE.encode() in cmd and st and not st.get("State", "Z").startswith(("Z", "X")):
+        # The zygote is its namespace's init; the request processes it
+        # forks have the same command line but another pid there.
+        if ZYGOTE.encode() in cmd and st and not st.get("State", "Z").startswith(("Z", "X")) \
+                and st.get("NSpid", "").split()[-1:] == ["1"]:
             out.append(int(name))
     return out
 
@@ -573,6 +576,16 @@ def end_zygotes(timeout=10.0):
         os.close(fd)
 
 
+def _init_reaps(p):
+    """A zombie whose parent is pid 1: a zygote (warm mode) outlives the
+    request that started it, is reparented to init when that request's
+    supervisor exits, and init reaps it when it ends, in its own time."""
+    if not p["state"].startswith("Z"):
+        return False
+    st = _status_fields(p["pid"])
+    return st is not None and st.get("PPid") == "1"
+
+
 def leftovers(settle=5.0, ignore=()):
     """What a request left behind: live processes of the test users, and
     processes in request cgroups (a slot keeps its leaf for the next request:
@@ -585,7 +598,8 @@ def leftovers(settle=5.0, ignore=()):
     # is anything else.
     ignore = (*ignore, *zygote_pids())
     while True:
-        procs = [p for p in tenant_processes() if p["pid"] not in ignore]
+        procs = [p for p in tenant_processes()
+                 if p["pid"] not in ignore and not _init_reaps(p)]
         live = [p for p in procs if not p["state"].startswith(("Z", "X"))]
         if live or not procs or time.monotonic() >= deadline:
             break
