@@ -357,8 +357,19 @@ static const struct {
 } target_cases[] = {
 	{ 1000, 1000, 0, 0, OK },                  /* at min */
 	{ 1001, 1001, 0, 0, OK },
-	{ 65534, 65534, 0, 0, OK },
+	{ 65533, 65533, 0, 0, OK },
+	{ 65535, 65535, 0, 0, OK },
 	{ 4294967294U, 4294967294U, 0, 0, OK },
+	/* the overflow ids (nobody/nogroup) and -1: never, whatever min_* */
+	{ 65534, 65534, 0, 0, "is the overflow uid (nobody) or uid -1, never a target" },
+	{ 65534, 1000, 0, 0, "is the overflow uid (nobody) or uid -1, never a target" },
+	{ 1000, 65534, 0, 0, "has the overflow gid (nogroup) or gid -1, never a target" },
+	{ 4294967295U, 1000, 0, 0, "is the overflow uid (nobody) or uid -1, never a target" },
+	{ 1000, 4294967295U, 0, 0, "has the overflow gid (nogroup) or gid -1, never a target" },
+	{ 4294967295U, 4294967295U, 0, 0, "is the overflow uid (nobody) or uid -1, never a target" },
+	{ 65534, 65534, 1, 1, "is the overflow uid (nobody) or uid -1, never a target" },
+	{ 1000, 65534, 1, 1, "has the overflow gid (nogroup) or gid -1, never a target" },
+	{ 65534, 0, 1, 1, "has group root" },
 	{ 999, 1000, 0, 0, "has a uid below min_uid" },
 	{ 1000, 999, 0, 0, "has a gid below min_gid" },
 	{ 1, 1, 0, 0, "has a uid below min_uid" },

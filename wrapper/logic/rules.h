@@ -40,7 +40,12 @@ const char *rule_interpreter(const struct stat *st);
  * with exactly one hard link. */
 const char *rule_log_file(const struct stat *st);
 
-/* Target ids: neither 0, uid >= min_uid, gid >= min_gid. */
+/* The kernel's default overflow uid and gid (/proc/sys/kernel/overflowuid,
+ * overflowgid): "nobody" and "nogroup". */
+#define RULE_OVERFLOW_ID 65534
+
+/* Target ids: neither 0, nor RULE_OVERFLOW_ID, nor -1 (uid_t)/(gid_t), and
+ * uid >= min_uid, gid >= min_gid. */
 const char *rule_target_ids(uid_t uid, gid_t gid, const struct policy *p);
 
 /* The group is the user's primary group or one of groups[0..n). */
