@@ -347,6 +347,43 @@ Test(rules, log_file_unlinked_refused)
 	cr_assert_not_null(rule_log_file(&st));
 }
 
+/* ---- rule_fs_type -------------------------------------------------------- */
+
+static const struct {
+	unsigned long f_type;
+	const char *want;
+} fs_cases[] = {
+	{ 0x65735546UL, "is on a FUSE file system, whose ownership its daemon chooses" },
+	{ RULE_FUSE_SUPER_MAGIC, "is on a FUSE file system, whose ownership its daemon chooses" },
+	{ 0xEF53UL, OK },       /* ext2/3/4 */
+	{ 0x58465342UL, OK },   /* xfs */
+	{ 0x9123683EUL, OK },   /* btrfs */
+	{ 0x01021994UL, OK },   /* tmpfs */
+	{ 0x794c7630UL, OK },   /* overlayfs */
+	{ 0x6969UL, OK },       /* NFS: mounted by root, ids mapped by root's choice */
+	{ 0xFF534D42UL, OK },   /* cifs */
+	{ 0x65735543UL, OK },   /* fusectl (not a FUSE mount) */
+	{ 0x65735547UL, OK },   /* near misses of the magic */
+	{ 0x65735545UL, OK },
+	{ 0, OK },
+};
+
+ParameterizedTestParameters(rules, fs_type)
+{
+	INDEX_PARAMS(fs_cases);
+}
+
+ParameterizedTest(size_t *i, rules, fs_type)
+{
+	const char *got = rule_fs_type(fs_cases[*i].f_type);
+	const char *want = fs_cases[*i].want;
+
+	if (want == NULL)
+		cr_assert_null(got, "f_type %#lx refused: %s", fs_cases[*i].f_type, got);
+	else
+		cr_assert_str_eq(got ? got : "(accepted)", want, "f_type %#lx", fs_cases[*i].f_type);
+}
+
 /* ---- rule_target_ids ----------------------------------------------------- */
 
 static const struct {

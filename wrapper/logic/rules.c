@@ -110,6 +110,13 @@ const char *rule_log_file(const struct stat *st)
 	return NULL;
 }
 
+const char *rule_fs_type(unsigned long f_type)
+{
+	if (f_type == RULE_FUSE_SUPER_MAGIC)
+		return "is on a FUSE file system, whose ownership its daemon chooses";
+	return NULL;
+}
+
 const char *rule_target_ids(uid_t uid, gid_t gid, const struct policy *p)
 {
 	if (uid == 0)

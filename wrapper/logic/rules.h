@@ -27,6 +27,19 @@ const char *rule_script_dir(const struct stat *st, uid_t uid, gid_t gid);
  * setuid/setgid bit, executable by its owner. */
 const char *rule_script_file(const struct stat *st, uid_t uid, gid_t gid);
 
+/* FUSE_SUPER_MAGIC (linux/magic.h): statfs(2) f_type of every FUSE mount
+ * (bindfs, sshfs, ...). */
+#define RULE_FUSE_SUPER_MAGIC 0x65735546UL
+
+/* The file system (statfs(2) f_type) of a directory on the path to the
+ * script, of the script or of the interpreter: anything but FUSE.  On FUSE
+ * the owner and mode fstat() returns are whatever the mount's daemon says,
+ * and an unprivileged user can mount one (fusermount3) on a directory they
+ * own: "bindfs --force-user=bob" over their own tree presents it as bob's.
+ * Every other file system is mounted by root, whose ids (NFS included) are
+ * trusted as root is. */
+const char *rule_fs_type(unsigned long f_type);
+
 /* The policy directory chain, users.d and the policy files: owned by root,
  * not writable by group or other; dirs must be directories, files regular. */
 const char *rule_config_dir(const struct stat *st);
