@@ -1,5 +1,5 @@
-"""Identities and file systems cgijail never trusts, refused like any other
-check (status 120, one 'cgijail: refused: ' line, the script not run):
+"""What cgijail never takes on trust.  Refused like any other check (status
+120, one 'cgijail: refused: ' line, the script not run):
 
 - the kernel's overflow uid/gid 65534 (nobody/nogroup: what every file and
   process of an unmapped id shows) and -1, as a target, even though they are
@@ -9,10 +9,15 @@ check (status 120, one 'cgijail: refused: ' line, the script not run):
   tenant's tree as another tenant's; the accepted twin is the same tree on
   a file system root mounted (tmpfs), which cgijail trusts as it trusts root.
 
+And dropped from the environment: of SSL_*, anything but Apache mod_ssl's
+own variables (SSL_CERT_FILE and SSL_CERT_DIR would move the script's
+OpenSSL trust store).
+
 The FUSE tests need /dev/fuse and bindfs (tests/run-all.sh installs bindfs
 and fuse3): outside CI they are skipped without them; with CI=true that is
 a failure."""
 import grp
+import json
 import os
 import pwd
 import shutil
@@ -209,3 +214,82 @@ def test_root_mounted_file_system_accepted(mounts):
     _, m = make_probe(mp, owner="cjtbob")
     res = run_wrapper(["cjtbob", "cjtbob", "probe.py"], cwd=mp)
     assert_accepted(res, m)
+
+
+# ---- SSL_*: mod_ssl's variables only ------------------------------------------
+
+SSL_KEPT = {
+    "HTTPS": "on",
+    "SSL_PROTOCOL": "TLSv1.3",
+    "SSL_CIPHER": "TLS_AES_256_GCM_SHA384",
+    "SSL_CLIENT_VERIFY": "SUCCESS",
+    "SSL_CLIENT_S_DN": "CN=client,O=Example",
+    "SSL_CLIENT_S_DN_CN": "client",
+    "SSL_CLIENT_S_DN_Email": "client@example.org",
+    "SSL_CLIENT_S_DN_OU_1": "second unit",
+    "SSL_CLIENT_SAN_DNS_0": "client.example.org",
+    "SSL_CLIENT_SAN_OTHER_msUPN_0": "client@example.org",
+    "SSL_CLIENT_CERT_CHAIN_0": "-----BEGIN CERTIFICATE-----",
+    "SSL_SERVER_SAN_OTHER_dnsSRV_0": "_https.example.org",
+    "SSL_TLS_SNI": "www.example.org",
+}
+SSL_DROPPED = {
+    "SSL_CERT_FILE": "/var/lib/cgijail-test/outside/evil-ca.pem",
+    "SSL_CERT_DIR": "/var/lib/cgijail-test/outside/evil-certs",
+    "SSL_CTX": "x",
+    "SSL_KEYLOGFILE": "/tmp/keys",
+    "SSLKEYLOGFILE": "/tmp/keys",
+    "OPENSSL_CONF": "/var/lib/cgijail-test/outside/openssl.cnf",
+    "SSL_CLIENT_CERT_CHAIN_01": "x",
+    "SSL_CLIENT_S_DN_EMAIL": "x",
+}
+
+TRUST_STORE = r'''
+import json, ssl
+p = ssl.get_default_verify_paths()
+print(json.dumps({"cafile": p.cafile, "capath": p.capath}))
+'''
+
+
+def test_ssl_variables_through_the_wrapper():
+    """What a front end hands over: mod_ssl's variables reach the script,
+    a trust store or OpenSSL configuration of the caller's does not."""
+    d = new_dir(f"{WWW}/cjtalice", "cjtalice")
+    _, m = make_probe(d)
+    env = cjlib.cgi_env(**SSL_KEPT, **SSL_DROPPED)
+    res = run_wrapper(["cjtalice", "cjtalice", "probe.py"], cwd=d, env=env)
+    assert_accepted(res, m)
+    seen = res.info()["env"]
+    for k, v in SSL_KEPT.items():
+        assert seen.get(k) == v, f"{k} dropped: {sorted(seen)}"
+    for k in SSL_DROPPED:
+        assert k not in seen, f"{k}={seen[k]!r} reached the script"
+
+
+def test_ssl_cert_file_moves_the_trust_store():
+    """Why SSL_CERT_FILE/SSL_CERT_DIR are dropped: run unconfined, they
+    replace the CA file and directory every OpenSSL client of the script
+    trusts (CPython's ssl here); through cgijail the defaults stay."""
+    d = new_dir(f"{WWW}/cjtalice", "cjtalice")
+    cjlib.write_file(f"{d}/trust.py", "#!/usr/bin/python3\n"
+                            "print('Content-Type: text/plain')\nprint()\n" + TRUST_STORE)
+    alice = cjlib.uid_of("cjtalice")
+    # A CA file and directory the tenant can read (Python reports them only
+    # when they exist).
+    mine = new_dir(OUTSIDE, "cjtalice")
+    cjlib.write_file(f"{mine}/evil-ca.pem", "not a real CA\n", mode=0o644)
+    new_dir(mine, "cjtalice", name="evil-certs")
+    evil = {"SSL_CERT_FILE": f"{mine}/evil-ca.pem", "SSL_CERT_DIR": f"{mine}/evil-certs"}
+    p = subprocess.run([cjlib.SETPRIV, f"--reuid={alice}", f"--regid={alice}", "--clear-groups",
+                        "--", cjlib.PYTHON, "-c", TRUST_STORE],
+                       capture_output=True, timeout=20, env={"PATH": SYS_PATH, **evil})
+    assert p.returncode == 0, p.stderr
+    direct = json.loads(p.stdout)
+    assert direct == {"cafile": evil["SSL_CERT_FILE"], "capath": evil["SSL_CERT_DIR"]}, direct
+    res = run_wrapper(["cjtalice", "cjtalice", "trust.py"], cwd=d,
+                      env=cjlib.cgi_env(**evil))
+    assert_accepted(res)
+    body = res.stdout.split(b"\n\n", 1)[1]
+    jailed = json.loads(body)
+    assert jailed["cafile"] != evil["SSL_CERT_FILE"] and jailed["capath"] != evil["SSL_CERT_DIR"], \
+        jailed
