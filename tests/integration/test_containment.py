@@ -289,7 +289,6 @@ def test_ssl_cert_file_moves_the_trust_store():
     res = run_wrapper(["cjtalice", "cjtalice", "trust.py"], cwd=d,
                       env=cjlib.cgi_env(**evil))
     assert_accepted(res)
-    body = res.stdout.split(b"\n\n", 1)[1]
-    jailed = json.loads(body)
+    jailed = json.loads(res.body())
     assert jailed["cafile"] != evil["SSL_CERT_FILE"] and jailed["capath"] != evil["SSL_CERT_DIR"], \
         jailed
