@@ -32,7 +32,7 @@ export DEBIAN_FRONTEND=noninteractive
 [[ $(id -u) -eq 0 ]] || { echo "run-all.sh: run as root (the tests create users, cgroups and install a package)" >&2; exit 2; }
 
 pkgs=(build-essential cmake pkg-config libcap-dev libseccomp-dev libcgroup-dev libcriterion-dev
-      python3 python3-pytest util-linux passwd login binutils
+      python3 python3-pytest util-linux passwd login binutils bindfs fuse3
       qemu-system-x86 busybox-static cpio kmod)
 missing=()
 for p in "${pkgs[@]}"; do
