@@ -295,3 +295,22 @@ def test_prune_from_another_namespace_detaches_the_tmpfs(prune_policy, gone_user
     assert rc == 0 and f"removed {gone_user}" in out, (out, err)
     assert not os.path.exists(tmp)
     assert tmpfs_at(tmp, ns_holder) == [], "the kernel detached it in the other namespace"
+
+
+def test_a_drop_in_sets_one_tenants_tmp_size(policy, adir, fresh_tmp):
+    policy.dropin("cjtalice", "[tenant]\ntmp_size = 8M\ntmp_inodes = 64\n")
+    script(adir, "a.py", "out['ok'] = True\n")
+    rc, out, err = cjlib.run_check(["explain", "cjtalice", "cjtalice", f"{adir}/a.py"])
+    assert rc == 0, (out, err)
+    assert "tenant.tmp_size = 8M (TMPDIR is a tmpfs of this size" in out, out
+    assert "tenant.tmp_inodes = 64 " in out, out
+    run_json("cjtalice", adir, "a.py")
+    bdir = new_dir(f"{cjlib.WWW}/cjtbob", "cjtbob")
+    run_json("cjtbob", bdir, script(bdir, "b.py", "out['ok'] = True\n", owner="cjtbob"))
+    (a,) = tmpfs_at(cjlib.tenant_tmpdir("cjtalice"))
+    (b,) = tmpfs_at(cjlib.tenant_tmpdir("cjtbob"))
+    assert (super_opt(a, "size"), super_opt(a, "nr_inodes")) == ("8192k", "64"), a
+    assert (super_opt(b, "size"), super_opt(b, "nr_inodes")) == ("65536k", "4096"), b
+    policy.dropin("cjtalice", "[tenant]\ntmp_size = none\n")
+    rc, out, err = cjlib.run_check(["explain", "cjtalice", "cjtalice", f"{adir}/a.py"])
+    assert "tenant.tmp_size = none (TMPDIR is a directory on the state file system" in out, out

@@ -158,6 +158,16 @@ static void print_sandbox(const struct request *rq, const struct policy *p)
 		       (unsigned)(p->tenant.cpu_percent % 100), cg);
 	printf("  tenant.concurrency = %u (simultaneous requests; one more gets 503)\n",
 	       (unsigned)p->tenant.concurrency);
+	if (p->tenant.tmp_size == 0) {
+		printf("  tenant.tmp_size = none (TMPDIR is a directory on the state file "
+		       "system: no total limit but its quotas)\n");
+	} else {
+		(void)str_format_size(s, sizeof(s), p->tenant.tmp_size);
+		printf("  tenant.tmp_size = %s (TMPDIR is a tmpfs of this size; its pages "
+		       "count in the user's memory)\n", s);
+		printf("  tenant.tmp_inodes = %" PRIu64 " (files and directories in TMPDIR)\n",
+		       p->tenant.tmp_inodes);
+	}
 	printf("  sandbox.cgroup = %s\n", policy_level_name(p->sandbox.cgroup));
 	print_esc("  sandbox.cgroup_parent = ", p->sandbox.cgroup_parent, "");
 	print_esc(" (this user's cgroup: ", p->sandbox.cgroup_parent, "");

@@ -146,6 +146,8 @@ int tmpfs_ensure(int basefd, const char *name, uint64_t size, uint64_t inodes, u
 	struct stat bst, st;
 	int fd, kind, ret = -1;
 
+	memset(&sfs, 0, sizeof(sfs));
+
 	if (tmp_options(&o, size, inodes, uid, gid) != 0) {
 		*reason = "no size for the tmpfs of the temporary directory";
 		return -1;
