@@ -528,20 +528,3 @@ def test_post_body_intact_after_the_cgroups_were_deleted(policy, adir):
     assert_confined(res, None)
     assert res.body() == body, "the POST body came back altered"
 
-
-# ---- a new tenant's first requests at once -------------------------------------------------
-
-def test_first_requests_of_a_new_tenant_at_once(adir):
-    """A tenant's first requests arrive together (its state directories do
-    not exist yet): every one is served."""
-    cjlib.sandbox_required()
-    import shutil
-    shutil.rmtree(os.path.join(cjlib.STATE, "tmp"), ignore_errors=True)
-    args, m = probe(adir)
-    procs = [subprocess.Popen(
-        [cjlib.SETPRIV, "--reuid=62000", "--regid=62000", "--clear-groups", "--",
-         cjlib.WRAPPER, *args], cwd=adir, env=cjlib.cgi_env(), stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(12)]
-    results = [(p.wait(30), *p.communicate()) for p in procs]
-    bad = [(rc, err) for rc, out, err in results if rc != 0]
-    assert not bad, f"{len(bad)} of {len(procs)} first requests failed: {bad[:3]}"

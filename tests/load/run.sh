@@ -19,7 +19,8 @@
 # Afterwards, each a check of its own:
 #   - cgijail's log has exactly one record per request that reached it, with
 #     the outcome its class must give (accepted with status 0; refused;
-#     limit memory, cpu, wall or client-abort);
+#     limit memory, wall or client-abort; cpu or wall for the spinning
+#     script, whose tenant gets only its share of a busy CPU);
 #   - no process of the tenants, none in their cgroups, no cgijail
 #     supervisor left;
 #   - below each tenant's cgroup only the concurrency slots' leaves
