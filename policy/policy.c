@@ -398,6 +398,23 @@ static int k_tenant_concurrency(struct policy *p, const char *v, char *why, size
 	return 0;
 }
 
+/* tmp_size: a size of at least POLICY_TMP_SIZE_MIN, or "none" / "0" for
+ * the plain directory (the only size key where 0 means "none"). */
+static int k_tenant_tmp_size(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	if (strcmp(v, "0") == 0) {
+		p->tenant.tmp_size = 0;
+		return 0;
+	}
+	return parse_size(&p->tenant.tmp_size, v, POLICY_TMP_SIZE_MIN, true, why, whysz);
+}
+
+static int k_tenant_tmp_inodes(struct policy *p, const char *v, char *why, size_t whysz)
+{
+	return parse_count(&p->tenant.tmp_inodes, v, POLICY_TMP_INODES_MIN,
+			   POLICY_TMP_INODES_MAX, false, why, whysz);
+}
+
 /* ---- [sandbox] ------------------------------------------------------------------ */
 
 static int parse_level(enum policy_level *dst, const char *v, char *why, size_t whysz)
@@ -623,6 +640,8 @@ static const struct keyspec keys[] = {
 	{ "tenant", "tasks", k_tenant_tasks, true },
 	{ "tenant", "cpu", k_tenant_cpu, true },
 	{ "tenant", "concurrency", k_tenant_concurrency, true },
+	{ "tenant", "tmp_size", k_tenant_tmp_size, true },
+	{ "tenant", "tmp_inodes", k_tenant_tmp_inodes, true },
 	{ "sandbox", "cgroup", k_sandbox_cgroup, true },
 	{ "sandbox", "cgroup_parent", k_sandbox_cgroup_parent, true },
 	{ "sandbox", "seccomp", k_sandbox_seccomp, true },
@@ -921,6 +940,8 @@ int policy_defaults(struct policy *p)
 	p->tenant.tasks = 256;
 	p->tenant.cpu_percent = 0;   /* none: CPU shared fairly, not capped */
 	p->tenant.concurrency = 16;
+	p->tenant.tmp_size = 64ULL << 20;
+	p->tenant.tmp_inodes = 4096;
 	p->sandbox.cgroup = POLICY_REQUIRED;
 	p->sandbox.seccomp = true;
 	p->sandbox.landlock = POLICY_REQUIRED;

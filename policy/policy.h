@@ -27,6 +27,9 @@
 #define POLICY_DURATION_MAX_MS 86400000ULL    /* 24h = 1440m */
 #define POLICY_CPU_PERCENT_MAX 100000UL       /* 1000 cores */
 #define POLICY_CONCURRENCY_MAX 1024UL
+#define POLICY_TMP_SIZE_MIN (1ULL << 20)      /* 1M: tenant.tmp_size */
+#define POLICY_TMP_INODES_MIN 16UL            /* tenant.tmp_inodes */
+#define POLICY_TMP_INODES_MAX 16777216UL
 #define POLICY_CGROUP_PARENT_DEPTH 4          /* components */
 #define POLICY_CGROUP_NAME_MAX 32             /* bytes per component (name_is_valid) */
 
@@ -51,7 +54,7 @@ struct policy {
 	/* The sandbox keys (docs/man/cgijail.conf.5 has the syntax, ranges, defaults).
 	 * 0 in a limit means "no limit", only where the key accepts "none"
 	 * (limits.memory, limits.tasks, tenant.memory, tenant.tasks,
-	 * tenant.cpu); every other field is never 0 after a successful parse.
+	 * tenant.cpu, tenant.tmp_size); every other field is never 0 after a successful parse.
 	 * Sizes in bytes. */
 	struct policy_limits {    /* [limits]: one request */
 		uint64_t cpu_s;       /* RLIMIT_CPU seconds, 1..86400; default 10 */
@@ -69,6 +72,11 @@ struct policy {
 		uint64_t tasks;       /* 1..POLICY_TASKS_MAX or 0; 256 */
 		uint32_t cpu_percent; /* 100 = one core, 1..100000 or 0; 100 */
 		uint32_t concurrency; /* simultaneous requests, 1..1024; 16 */
+		uint64_t tmp_size;    /* TMPDIR: a tmpfs of this size, >= 1M;
+				       * 0 ("none"): a plain directory on the
+				       * state filesystem; 64M */
+		uint64_t tmp_inodes;  /* the tmpfs's nr_inodes (files and
+				       * directories), 16..16777216; 4096 */
 	} tenant;
 	struct policy_sandbox {   /* [sandbox] */
 		enum policy_level { POLICY_OFF, POLICY_BEST_EFFORT, POLICY_REQUIRED }

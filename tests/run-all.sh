@@ -9,7 +9,7 @@
 #    qemu-system-x86, busybox-static, cpio and kmod for the cgroup v2 guest;
 #    packaging/build-packages.sh and tests/e2e install their own tools
 #    (debhelper, lintian, rpm, rpmlint; apache2, lighttpd, nginx, fcgiwrap,
-#    mercurial, curl) when their tests run;
+#    mercurial, curl) when their tests run, and apache2 for tests/load;
 # 2. builds BUILD_DIR (a release-hardened build);
 # 3. runs every ctest test, in order, printing each as it ends:
 #      unit.*        Criterion unit tests and the layout check  (~1 min)
@@ -24,6 +24,10 @@
 #      e2e           the Debian package installed behind Apache, Mercurial,
 #                    lighttpd, nginx + fcgiwrap and http.server; purged at
 #                    the end  (~2-3 min)
+#      load          2000 requests through Apache (mpm_event + mod_cgid) with
+#                    cgijail as suexec, a mix of normal, slow, POST,
+#                    refused, limit-killed and client-aborted requests, then
+#                    no leftovers (tests/load/run.sh)  (~1 min)
 #    ending with ctest's summary.  Exit status: ctest's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +36,7 @@ export DEBIAN_FRONTEND=noninteractive
 [[ $(id -u) -eq 0 ]] || { echo "run-all.sh: run as root (the tests create users, cgroups and install a package)" >&2; exit 2; }
 
 pkgs=(build-essential cmake pkg-config libcap-dev libseccomp-dev libcgroup-dev libcriterion-dev
-      python3 python3-pytest util-linux passwd login binutils
+      python3 python3-pytest util-linux passwd login binutils bindfs fuse3
       qemu-system-x86 busybox-static cpio kmod)
 missing=()
 for p in "${pkgs[@]}"; do

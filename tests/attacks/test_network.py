@@ -3,11 +3,11 @@ TCP at all (seccomp: socket(AF_INET*) fails with EPERM), with
 `network = tcp:<port>` only that port (Landlock ABI 4+).  The servers are
 the test's own, on 127.0.0.1, stopped by the test."""
 import uuid
-import warnings
 
 import pytest
 
 import attacklib
+import cjlib
 from attacklib import TcpServer, finished, run_contained, run_unconfined
 
 
@@ -49,28 +49,36 @@ def test_loopback_connect_network_none(tdir, servers):
 def test_tcp_allowed_and_denied_port(tdir, servers, attack_policy):
     """network = tcp:<A>: A is reachable, B (also listening) is not - where
     Landlock has TCP rules (ABI 4, Linux 6.7).  Below that (the 6.1 guest,
-    ABI 2) cgijail documents that ports cannot be restricted: seccomp still
-    allows only AF_UNIX/AF_INET/AF_INET6 (checked), the port assertion is
-    left out with a warning (not a skip: CI counts skips as failures)."""
+    ABI 2) ports cannot be restricted: with landlock = required (the attack
+    policy) the request is refused before anything runs (exit 124: the
+    policy promises a confinement the kernel cannot give); with best-effort
+    it runs, seccomp still allows only AF_UNIX/AF_INET/AF_INET6 (checked)
+    and the log record's sandbox field names the gap."""
     a_srv, b_srv = servers(), servers()
     attack_policy(sandbox={"network": f"tcp:{a_srv.port}"})
     ta, tb = token(), token()
+    abi = attacklib.landlock_abi()
+    if abi < 4:
+        run = run_contained(tdir, "connect.py", {"ports": f"{a_srv.port},{b_srv.port}",
+                                                 "token": ta})
+        why = cjlib.assert_refused(run.result, code=124)   # CGIJAIL_EXIT_SANDBOX
+        assert "needs Landlock ABI 4" in why and "landlock = required" in why, run.describe()
+        assert not a_srv.saw(ta, wait=0.5) and not b_srv.saw(ta, wait=0.1), \
+            f"a refused request reached a server: {a_srv.lines} {b_srv.lines}"
+        attack_policy(sandbox={"network": f"tcp:{a_srv.port}", "landlock": "best-effort"})
     run = run_contained(tdir, "connect.py", {"ports": f"{a_srv.port},{b_srv.port}",
                                              "token": ta})
     a = finished(run)
     assert a[str(a_srv.port)]["ok"], f"the allowed port must be reachable: {run.describe()}"
     assert a_srv.saw(ta)
-    abi = attacklib.landlock_abi()
     if abi >= 4:
         r = a[str(b_srv.port)]
         assert r["ok"] is False and r["errno"] == "EACCES", run.describe()
         assert ta not in b_srv.lines and tb not in b_srv.lines, b_srv.lines
     else:
-        # SECURITY.md: ports cannot be enforced below ABI 4, and the log
-        # record's sandbox field says so.
+        # SECURITY.md: best-effort cannot enforce ports below ABI 4, and the
+        # log record's sandbox field says so.
         assert "TCP not restricted" in (run.record.get("sandbox") or ""), run.describe()
-        warnings.warn(f"Landlock ABI {abi} < 4: TCP ports cannot be restricted on this "
-                      "kernel; only the socket families are checked")
     # Whatever the ABI: the other families stay refused under tcp:.
     nl = finished(run_contained(tdir, "af_netlink.py"))
     assert nl["rtnetlink"]["ok"] is False and nl["rtnetlink"]["errno"] == "EPERM", nl

@@ -88,6 +88,10 @@ del_user() { # NAME : the user, its group, drop-in, home, site and cgijail state
   [[ $name == cjte* ]] || return 1
   if id -u "$name" >/dev/null 2>&1; then userdel "$name" 2>/dev/null || true; fi
   if getent group "$name" >/dev/null; then groupdel "$name" 2>/dev/null || true; fi
+  # Its TMPDIR is a tmpfs (tmp_size) when a request mounted it here.
+  if mountpoint -q "/var/lib/cgijail/tmp/$name" 2>/dev/null; then
+    umount -l "/var/lib/cgijail/tmp/$name" || true
+  fi
   rm -rf "/etc/cgijail/users.d/$name.conf" "/home/${name:?}" "/var/www/${name:?}" \
     "/run/cgijail/$name" "/var/lib/cgijail/tmp/$name"
 }

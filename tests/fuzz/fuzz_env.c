@@ -10,8 +10,9 @@
  *    entries or more than 1 MiB (sum of strlen + 1), never truncated;
  *  - every entry that survives is byte-identical to the first caller entry
  *    of its name, its name is on this file's own copy of the allowlist
- *    (RFC 3875 meta-variables, Apache suexec's safe list, HTTP_* and SSL_*
- *    with something after the prefix, never HTTP_PROXY in any case) and
+ *    (RFC 3875 meta-variables, Apache suexec's safe list, HTTP_* with
+ *    something after the prefix, never HTTP_PROXY in any case, Apache
+ *    mod_ssl's SSL_* names exactly) and, but for mod_ssl's own names,
  *    matches [A-Z_][A-Z0-9_]*, and its value has no control character but
  *    tab; no dangerous name (LD_*, PYTHON*, MALLOC_*, BASH_ENV, IFS,
  *    TMPDIR, ...) ever survives;
@@ -47,7 +48,7 @@ static const char *const ref_names[] = {
 
 /* Names that must never reach the script, whatever the allowlist says. */
 static const char *const denied_names[] = {
-	"LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "PYTHONPATH", "PYTHONHOME",
+	"SSL_CERT_FILE", "SSL_CERT_DIR", "OPENSSL_CONF", "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "PYTHONPATH", "PYTHONHOME",
 	"PYTHONSTARTUP", "PYTHONINSPECT", "PYTHONWARNINGS", "BASH_ENV", "ENV", "IFS",
 	"GCONV_PATH", "LOCPATH", "TMPDIR", "HTTP_PROXY", "PATH", "HOME", "SHELL",
 };
@@ -67,10 +68,88 @@ static bool ref_upper_eq(const char *name, size_t len, const char *word)
 	return true;
 }
 
+/* Apache mod_ssl's CGI variables (its documentation's table), as mod_ssl
+ * spells them; "#" stands for an index ("0" or [1-9][0-9]*, at most 5
+ * digits), "@" for a DN component (C ST L O OU CN T I G S D UID Email),
+ * alone or followed by "_#". */
+static const char *const ref_ssl[] = {
+	"SSL_PROTOCOL", "SSL_SESSION_ID", "SSL_SESSION_RESUMED", "SSL_SECURE_RENEG",
+	"SSL_CIPHER", "SSL_CIPHER_EXPORT", "SSL_CIPHER_USEKEYSIZE", "SSL_CIPHER_ALGKEYSIZE",
+	"SSL_COMPRESS_METHOD", "SSL_VERSION_INTERFACE", "SSL_VERSION_LIBRARY",
+	"SSL_CLIENT_M_VERSION", "SSL_CLIENT_M_SERIAL", "SSL_CLIENT_S_DN", "SSL_CLIENT_S_DN_@",
+	"SSL_CLIENT_SAN_Email_#", "SSL_CLIENT_SAN_DNS_#", "SSL_CLIENT_SAN_OTHER_msUPN_#",
+	"SSL_CLIENT_I_DN", "SSL_CLIENT_I_DN_@", "SSL_CLIENT_V_START", "SSL_CLIENT_V_END",
+	"SSL_CLIENT_V_REMAIN", "SSL_CLIENT_A_SIG", "SSL_CLIENT_A_KEY", "SSL_CLIENT_CERT",
+	"SSL_CLIENT_CERT_CHAIN_#", "SSL_CLIENT_CERT_RFC4523_CEA", "SSL_CLIENT_VERIFY",
+	"SSL_SERVER_M_VERSION", "SSL_SERVER_M_SERIAL", "SSL_SERVER_S_DN", "SSL_SERVER_S_DN_@",
+	"SSL_SERVER_SAN_Email_#", "SSL_SERVER_SAN_DNS_#", "SSL_SERVER_SAN_OTHER_dnsSRV_#",
+	"SSL_SERVER_I_DN", "SSL_SERVER_I_DN_@", "SSL_SERVER_V_START", "SSL_SERVER_V_END",
+	"SSL_SERVER_A_SIG", "SSL_SERVER_A_KEY", "SSL_SERVER_CERT", "SSL_SRP_USER",
+	"SSL_SRP_USERINFO", "SSL_TLS_SNI", "SSL_HANDSHAKE_RTT", "SSL_CLIENTHELLO_VERSION",
+	"SSL_CLIENTHELLO_CIPHERS", "SSL_CLIENTHELLO_EXTENSIONS", "SSL_CLIENTHELLO_GROUPS",
+	"SSL_CLIENTHELLO_EC_FORMATS", "SSL_CLIENTHELLO_SIG_ALGOS", "SSL_CLIENTHELLO_ALPN",
+	"SSL_CLIENTHELLO_VERSIONS",
+};
+static const char *const ref_dn[] = {
+	"C", "ST", "L", "O", "OU", "CN", "T", "I", "G", "S", "D", "UID", "Email",
+};
+
+static bool ref_index(const char *s, size_t len)
+{
+	char buf[8];
+	char *end = NULL;
+
+	if (len == 0 || len > 5)
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (buf[0] < '0' || buf[0] > '9')
+		return false;
+	unsigned long v = strtoul(buf, &end, 10);
+	char again[8];
+	snprintf(again, sizeof(again), "%lu", v);
+	return *end == '\0' && strcmp(again, buf) == 0;
+}
+
+static bool ref_ssl_allowed(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(ref_ssl) / sizeof(ref_ssl[0]); i++) {
+		const char *w = ref_ssl[i];
+		size_t wl = strlen(w);
+		char last = w[wl - 1];
+
+		if (last != '#' && last != '@') {
+			if (wl == len && memcmp(w, name, len) == 0)
+				return true;
+			continue;
+		}
+		if (len < wl || memcmp(w, name, wl - 1) != 0)
+			continue;
+		const char *rest = name + wl - 1;
+		size_t rl = len - (wl - 1);
+		if (last == '#') {
+			if (ref_index(rest, rl))
+				return true;
+			continue;
+		}
+		for (size_t k = 0; k < sizeof(ref_dn) / sizeof(ref_dn[0]); k++) {
+			size_t cl = strlen(ref_dn[k]);
+			if (rl == cl && memcmp(rest, ref_dn[k], cl) == 0)
+				return true;
+			if (rl > cl + 1 && memcmp(rest, ref_dn[k], cl) == 0 && rest[cl] == '_' &&
+			    ref_index(rest + cl + 1, rl - cl - 1))
+				return true;
+		}
+	}
+	return false;
+}
+
 static bool ref_allowed(const char *name, size_t len)
 {
 	if (ref_upper_eq(name, len, "HTTP_PROXY"))
 		return false;
+	if (ref_ssl_allowed(name, len))
+		return true;
 	if (len == 0 || (name[0] >= '0' && name[0] <= '9'))
 		return false;
 	for (size_t i = 0; i < len; i++) {
@@ -78,7 +157,7 @@ static bool ref_allowed(const char *name, size_t len)
 		if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
 			return false;
 	}
-	if ((len > 5 && memcmp(name, "HTTP_", 5) == 0) || (len > 4 && memcmp(name, "SSL_", 4) == 0))
+	if (len > 5 && memcmp(name, "HTTP_", 5) == 0)
 		return true;
 	for (size_t i = 0; i < sizeof(ref_names) / sizeof(ref_names[0]); i++)
 		if (strlen(ref_names[i]) == len && memcmp(ref_names[i], name, len) == 0)

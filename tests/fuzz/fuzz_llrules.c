@@ -12,7 +12,8 @@
  * Invariants (abort on violation):
  *  - ll_build succeeds exactly when every path is usable (this file's own
  *    rules: absolute normalized, "~"/"~/x" with a home), the ABI is >= 1
- *    and the mode known, unless the rules or their paths exceed the
+ *    and the mode known, and network = tcp: has ABI 4 when landlock =
+ *    required, unless the rules or their paths exceed the
  *    ruleset's capacity (and then only with a capacity reason);
  *  - the handled masks, scopes, flags and missing-protection bits are the
  *    ones documented for the ABI (llrules.h, the Landlock ABI table);
@@ -172,7 +173,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			nin++;
 		}
 	size_t in_rules = 2 + (loader[0] != '\0') + (in.tmpdir != NULL) + nin;
-	bool valid = in.abi >= 1 && in.mode != 2 && paths_ok;
+	/* network = tcp: needs ABI 4 when landlock = required */
+	bool net_ok = !(in.mode == LL_MODE_REQUIRED && in.net.mode == NET_TCP && in.abi < 4);
+	bool valid = in.abi >= 1 && in.mode != 2 && paths_ok && net_ok;
 	bool fits = in_rules + 30 <= LL_MAX_RULES && in_bytes + 1024 <= LL_POOL_SIZE;
 
 	const char *bad = NULL;

@@ -12,7 +12,8 @@
  * file's own statement of it holds (rules.h; Apache suexec's checks 107,
  * 108, 115-121), and each refusal has a non-empty reason.  In particular
  * nothing group- or other-writable, no symlink, no setuid/setgid script and
- * nothing outside root's or the target's ownership is ever accepted. */
+ * nothing outside root's or the target's ownership is ever accepted, and
+ * the overflow ids (65534, nobody/nogroup) and -1 are never a target. */
 #include "fuzz_common.h"
 
 #include <sys/stat.h>
@@ -111,7 +112,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	       reg && root_owned && (m & (S_IXUSR | S_IXGRP | S_IXOTH)) && !setid, &st);
 	expect("rule_log_file", rule_log_file(&st), reg && root_owned && st.st_nlink == 1, &st);
 	expect("rule_target_ids", rule_target_ids(uid, gid, &p),
-	       uid != 0 && gid != 0 && uid >= min_uid && gid >= min_gid, &st);
+	       uid != 0 && gid != 0 && uid != 65534 && gid != 65534 &&
+		       uid != UINT32_MAX && gid != UINT32_MAX && uid >= min_uid &&
+		       gid >= min_gid,
+	       &st);
 
 	bool in_groups = gid == st.st_gid;
 	for (size_t i = 0; i < ngroups; i++)

@@ -175,6 +175,38 @@ def tenant_tmpdir(user):
     return f"{STATE}/tmp/{user}" if SANDBOX_POLICY else None
 
 
+def _unescape_mount_path(p):
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), p)
+
+
+def mounts(pid="self"):
+    """/proc/<pid>/mountinfo as dicts: point, options (per mount), fstype,
+    super (the file system's options)."""
+    out = []
+    with open(f"/proc/{pid}/mountinfo") as f:
+        for line in f:
+            head, _, tail = line.rstrip("\n").partition(" - ")
+            h, t = head.split(" "), tail.split(" ")
+            out.append({"point": _unescape_mount_path(h[4]), "options": h[5].split(","),
+                        "fstype": t[0], "super": t[2].split(",") if len(t) > 2 else []})
+    return out
+
+
+def mounts_at(path, pid="self"):
+    return [m for m in mounts(pid) if m["point"] == path]
+
+
+def unmount_below(top):
+    """Lazily unmount everything mounted at or below top (deepest first):
+    the tenants' tmpfs TMPDIRs, so that the tree can be removed."""
+    points = sorted({m["point"] for m in mounts()
+                     if m["point"] == top or m["point"].startswith(top + "/")},
+                    key=len, reverse=True)
+    for p in points:
+        while mounts_at(p):
+            _run(["umount", "-l", p])
+
+
 def sandbox_required():
     if not SANDBOX_POLICY:
         pytest.fail("the wrapper under test does not accept the [sandbox] policy "
@@ -293,6 +325,7 @@ def cleanup_world():
         if name.startswith("cjt") and 62000 <= gr.gr_gid <= 62999:
             _run(["groupdel", name], check=False)
     if os.path.lexists(TOP):
+        unmount_below(TOP)
         if os.path.islink(TOP) or not os.path.isdir(TOP):
             os.unlink(TOP)
         else:

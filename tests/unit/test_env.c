@@ -98,7 +98,6 @@ static const char *const allowed_names[] = {
 		"HTTP_HOST", "HTTP_USER_AGENT", "HTTP_COOKIE", "HTTP_X_FORWARDED_FOR",
 		"HTTP_PROXY_AUTHORIZATION", "HTTP_PROXYX", "HTTP_X_PROXY",
 		"HTTP_A", "HTTP__", "HTTP_1", "SSL_CLIENT_S_DN", "SSL_PROTOCOL",
-		"SSL_X",
 };
 
 ParameterizedTestParameters(env, allowed_names)
@@ -127,7 +126,11 @@ static const char *const dangerous_names[] = {
 		"PATH", "HOME", "SHELL", "USER", "LOGNAME", "LANG", "LC_ALL",
 		"HOSTALIASES", "RES_OPTIONS", "LOCALDOMAIN", "PERL5LIB",
 		"HTTP_PROXY", "http_proxy", "Http_Proxy", "HTTP_proxy", "hTTP_PROXY",
-		"HTTP_", "SSL_",
+		"HTTP_", "SSL_", "SSL_X",
+		/* OpenSSL's and friends' configuration (not mod_ssl's) */
+		"SSL_CERT_FILE", "SSL_CERT_DIR", "SSL_CTX", "SSL_CTX_OPTIONS",
+		"SSLKEYLOGFILE", "SSL_KEYLOGFILE", "OPENSSL_CONF", "OPENSSL_MODULES",
+		"OPENSSL_ENGINES", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
 };
 
 ParameterizedTestParameters(env, dangerous_names)
@@ -143,6 +146,161 @@ ParameterizedTest(size_t *i, env, dangerous_names)
 	cr_assert_not(env_name_allowed(name, strlen(name)), "%s", name);
 	snprintf(entry, sizeof(entry), "%s=/tmp/evil", name);
 	cr_assert_not(single_kept(entry), "%s passed", name);
+}
+
+/* ---- SSL_*: Apache mod_ssl's names only --------------------------------- */
+
+/* Every exact name of mod_ssl's table, and samples of each pattern. */
+static const char *const ssl_accepted[] = {
+		"SSL_PROTOCOL", "SSL_SESSION_ID", "SSL_SESSION_RESUMED",
+		"SSL_SECURE_RENEG", "SSL_CIPHER", "SSL_CIPHER_EXPORT",
+		"SSL_CIPHER_USEKEYSIZE", "SSL_CIPHER_ALGKEYSIZE",
+		"SSL_COMPRESS_METHOD", "SSL_VERSION_INTERFACE", "SSL_VERSION_LIBRARY",
+		"SSL_CLIENT_M_VERSION", "SSL_CLIENT_M_SERIAL", "SSL_CLIENT_S_DN",
+		"SSL_CLIENT_I_DN", "SSL_CLIENT_V_START", "SSL_CLIENT_V_END",
+		"SSL_CLIENT_V_REMAIN", "SSL_CLIENT_A_SIG", "SSL_CLIENT_A_KEY",
+		"SSL_CLIENT_CERT", "SSL_CLIENT_CERT_RFC4523_CEA", "SSL_CLIENT_VERIFY",
+		"SSL_SERVER_M_VERSION", "SSL_SERVER_M_SERIAL", "SSL_SERVER_S_DN",
+		"SSL_SERVER_I_DN", "SSL_SERVER_V_START", "SSL_SERVER_V_END",
+		"SSL_SERVER_A_SIG", "SSL_SERVER_A_KEY", "SSL_SERVER_CERT",
+		"SSL_SRP_USER", "SSL_SRP_USERINFO", "SSL_TLS_SNI", "SSL_HANDSHAKE_RTT",
+		"SSL_CLIENTHELLO_VERSION", "SSL_CLIENTHELLO_CIPHERS",
+		"SSL_CLIENTHELLO_EXTENSIONS", "SSL_CLIENTHELLO_GROUPS",
+		"SSL_CLIENTHELLO_EC_FORMATS", "SSL_CLIENTHELLO_SIG_ALGOS",
+		"SSL_CLIENTHELLO_ALPN", "SSL_CLIENTHELLO_VERSIONS",
+		/* indexed */
+		"SSL_CLIENT_CERT_CHAIN_0", "SSL_CLIENT_CERT_CHAIN_1",
+		"SSL_CLIENT_CERT_CHAIN_10", "SSL_CLIENT_CERT_CHAIN_99999",
+		"SSL_CLIENT_SAN_Email_0", "SSL_CLIENT_SAN_DNS_0", "SSL_CLIENT_SAN_DNS_7",
+		"SSL_CLIENT_SAN_OTHER_msUPN_0", "SSL_SERVER_SAN_Email_0",
+		"SSL_SERVER_SAN_DNS_3", "SSL_SERVER_SAN_OTHER_dnsSRV_0",
+		/* DN components (all of them are generated in dn_components) */
+		"SSL_CLIENT_S_DN_CN", "SSL_CLIENT_S_DN_Email", "SSL_CLIENT_S_DN_OU_1",
+		"SSL_CLIENT_I_DN_O", "SSL_SERVER_S_DN_UID", "SSL_SERVER_I_DN_C_0",
+};
+
+ParameterizedTestParameters(env, ssl_accepted)
+{
+	INDEX_PARAMS(ssl_accepted);
+}
+
+ParameterizedTest(size_t *i, env, ssl_accepted)
+{
+	const char *name = ssl_accepted[*i];
+	char entry[128];
+
+	cr_assert(env_ssl_name_allowed(name, strlen(name)), "%s", name);
+	cr_assert(env_name_allowed(name, strlen(name)), "%s", name);
+	snprintf(entry, sizeof(entry), "%s=some value", name);
+	cr_assert(single_kept(entry), "%s dropped", name);
+}
+
+static const char *const ssl_refused[] = {
+		"SSL_", "SSL_X", "SSL_CERT_FILE", "SSL_CERT_DIR", "SSL_CTX",
+		"SSL_CTX_OPTIONS", "SSL_CONF", "SSL_KEYLOGFILE", "SSL_VERSION",
+		"SSL_CLIENT", "SSL_CLIENT_", "SSL_SERVER_", "SSL_SERVER_V_REMAIN_",
+		"SSL_CLIENTHELLO_", "SSL_CLIENTHELLO_X",
+		/* case: mod_ssl's spelling only */
+		"ssl_protocol", "Ssl_Protocol", "SSL_protocol", "SSL_CLIENT_S_DN_EMAIL",
+		"SSL_CLIENT_S_DN_cn", "SSL_CLIENT_SAN_EMAIL_0", "SSL_CLIENT_SAN_OTHER_MSUPN_0",
+		/* near misses of exact names */
+		"SSL_PROTOCOLS", "SSL_PROTOCO", "SSL_PROTOCOL_", "SSL_TLS_SNI_0",
+		"SSL_CLIENT_CERT_", "SSL_CLIENT_VERIFY_0", "SSL_SESSION_ID_",
+		/* bad indexes */
+		"SSL_CLIENT_CERT_CHAIN_", "SSL_CLIENT_CERT_CHAIN_01",
+		"SSL_CLIENT_CERT_CHAIN_00", "SSL_CLIENT_CERT_CHAIN_-1",
+		"SSL_CLIENT_CERT_CHAIN_1a", "SSL_CLIENT_CERT_CHAIN_x",
+		"SSL_CLIENT_CERT_CHAIN_100000", "SSL_CLIENT_CERT_CHAIN_0_0",
+		"SSL_CLIENT_SAN_DNS_", "SSL_CLIENT_SAN_DNS", "SSL_CLIENT_SAN_OTHER_msUPN",
+		"SSL_CLIENT_SAN_OTHER_dnsSRV_0", "SSL_SERVER_SAN_OTHER_msUPN_0",
+		"SSL_CLIENT_SAN_URI_0", "SSL_CLIENT_SAN_Email_01",
+		/* bad DN components */
+		"SSL_CLIENT_S_DN_", "SSL_CLIENT_S_DN_X", "SSL_CLIENT_S_DN_CN_",
+		"SSL_CLIENT_S_DN_CN_01", "SSL_CLIENT_S_DN_CN_x", "SSL_CLIENT_S_DN_CNX",
+		"SSL_CLIENT_S_DN_CN0", "SSL_CLIENT_S_DN_SP", "SSL_CLIENT_X_DN_CN",
+		"SSL_CLIENT_S_DN_CN_100000", "SSL_CLIENT_S_DN_Email_", "SSL_CLIENT_S_DN__CN",
+		"SSL_OTHER_S_DN_CN", "SSL_CLIENT_S_DN_CN_1_2",
+		/* neighbours of the SSL_ family */
+		"OPENSSL_CONF", "OPENSSL_MODULES", "OPENSSL_ENGINES", "SSLKEYLOGFILE",
+		"SSL", "XSSL_PROTOCOL", "_SSL_PROTOCOL",
+};
+
+ParameterizedTestParameters(env, ssl_refused)
+{
+	INDEX_PARAMS(ssl_refused);
+}
+
+ParameterizedTest(size_t *i, env, ssl_refused)
+{
+	const char *name = ssl_refused[*i];
+	char entry[128];
+
+	cr_assert_not(env_ssl_name_allowed(name, strlen(name)), "%s", name);
+	cr_assert_not(env_name_allowed(name, strlen(name)), "%s", name);
+	snprintf(entry, sizeof(entry), "%s=/tmp/evil", name);
+	cr_assert_not(single_kept(entry), "%s passed", name);
+}
+
+/* Every DN component mod_ssl exports, for client and server, subject and
+ * issuer, alone and indexed. */
+Test(env, ssl_dn_components)
+{
+	static const char *const comp[] = { "C", "ST", "L", "O", "OU", "CN", "T", "I",
+					    "G", "S", "D", "UID", "Email" };
+	static const char *const who[] = { "CLIENT", "SERVER" };
+	static const char *const dn[] = { "S", "I" };
+	static const char *const idx[] = { "", "_0", "_1", "_9", "_12", "_99999" };
+	static const char *const bad_idx[] = { "_", "_01", "_100000", "_a", "X", "_-1" };
+	char name[96];
+	size_t n = 0;
+
+	for (size_t w = 0; w < 2; w++)
+		for (size_t d = 0; d < 2; d++)
+			for (size_t c = 0; c < sizeof(comp) / sizeof(comp[0]); c++) {
+				for (size_t k = 0; k < sizeof(idx) / sizeof(idx[0]); k++) {
+					snprintf(name, sizeof(name), "SSL_%s_%s_DN_%s%s",
+						 who[w], dn[d], comp[c], idx[k]);
+					cr_assert(env_ssl_name_allowed(name, strlen(name)), "%s", name);
+					cr_assert(env_name_allowed(name, strlen(name)), "%s", name);
+					n++;
+				}
+				for (size_t k = 0; k < sizeof(bad_idx) / sizeof(bad_idx[0]); k++) {
+					snprintf(name, sizeof(name), "SSL_%s_%s_DN_%s%s",
+						 who[w], dn[d], comp[c], bad_idx[k]);
+					cr_assert_not(env_ssl_name_allowed(name, strlen(name)), "%s",
+						      name);
+				}
+			}
+	cr_assert_eq(n, 2 * 2 * 13 * 6);
+}
+
+/* len, not the NUL, ends the name; NULL is refused. */
+Test(env, ssl_name_uses_len)
+{
+	cr_assert(env_ssl_name_allowed("SSL_PROTOCOL=x", 12));
+	cr_assert(env_ssl_name_allowed("SSL_CLIENT_CERT_CHAIN_12=x", 24));
+	cr_assert_not(env_ssl_name_allowed("SSL_CLIENT_CERT_CHAIN_12", 23 - 1));
+	cr_assert(env_ssl_name_allowed("SSL_CLIENT_S_DN_CN_1", 18));
+	cr_assert_not(env_ssl_name_allowed("SSL_PROTOCOL", 11));
+	cr_assert_not(env_ssl_name_allowed(NULL, 0));
+}
+
+/* A front end's own trust store never reaches the script, next to the
+ * mod_ssl variables that do. */
+Test(env, ssl_trust_store_dropped)
+{
+	char *env[] = { "SSL_CERT_FILE=/home/mallory/ca.pem", "SSL_PROTOCOL=TLSv1.3",
+			"SSL_CERT_DIR=/home/mallory/certs", "SSL_CLIENT_S_DN_Email=a@b.example",
+			"OPENSSL_CONF=/home/mallory/openssl.cnf", NULL };
+	struct env_out out;
+
+	build_ok(env, &out);
+	cr_assert_eq(out.n, 3);
+	cr_assert_str_eq(out.envp[0], "SSL_PROTOCOL=TLSv1.3");
+	cr_assert_str_eq(out.envp[1], "SSL_CLIENT_S_DN_Email=a@b.example");
+	cr_assert_null(value_of(&out, "SSL_CERT_FILE"));
+	cr_assert_null(value_of(&out, "SSL_CERT_DIR"));
+	env_free(&out);
 }
 
 /* ---- malformed names and entries --------------------------------------- */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "fsys.h"
@@ -192,6 +193,11 @@ static void check_walk(const char *path)
 		cr_assert_eq(lstat(prefix, &st), 0, "lstat %s", prefix);
 		cr_assert(S_ISDIR(w.st[i].st_mode), "%s is not a directory", prefix);
 		assert_same_file(&w.st[i], &st, prefix);
+		struct statfs sfs;
+		cr_assert_eq(statfs(prefix, &sfs), 0, "statfs %s", prefix);
+		cr_assert_eq(w.fstype[i], (unsigned long)sfs.f_type,
+			     "fstype of %s: %#lx, statfs says %#lx", prefix, w.fstype[i],
+			     (unsigned long)sfs.f_type);
 	}
 	cr_assert_eq(w.end[0], 1, "end[0] is the prefix \"/\"");
 	cr_assert_eq(w.end[w.n - 1], strlen(path), "last prefix is the whole path");
@@ -580,6 +586,28 @@ Test(fsys, open_config_file_rules_applied)
 	}
 	cr_assert_eq(count_fds(), before);
 	close(d);
+}
+
+/* ---- fsys_fs_type -------------------------------------------------------- */
+
+Test(fsys, fs_type_of_descriptors)
+{
+	static const char *const paths[] = { "/", "/tmp", "/proc", "/usr/bin/python3" };
+	const char *why = NULL;
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		struct statfs sfs;
+		unsigned long t = 1;
+		int fd = open(paths[i], O_PATH | O_CLOEXEC);
+
+		cr_assert_geq(fd, 0, "open %s", paths[i]);
+		cr_assert_eq(statfs(paths[i], &sfs), 0);
+		cr_assert_eq(fsys_fs_type(fd, &t, &why), 0, "%s: %s", paths[i], why);
+		cr_assert_eq(t, (unsigned long)sfs.f_type, "%s", paths[i]);
+		close(fd);
+	}
+	cr_assert_eq(fsys_fs_type(-1, &(unsigned long){ 0 }, &why), -1);
+	cr_assert_not_null(why);
 }
 
 /* ---- fsys_check_interpreter ---------------------------------------------- */

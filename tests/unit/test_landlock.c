@@ -700,8 +700,8 @@ static int net_checks(const void *ctx, char *msg, size_t msgsz)
 
 enum net_kind { NK_ANY, NK_NONE, NK_PORT1, NK_PORT1_AMONG };
 
-static void net_case(int abi, enum net_kind kind, int want1, int want2,
-		     int want_bind)
+static void net_case_mode(int abi, enum net_kind kind, enum ll_mode mode, int want1,
+			  int want2, int want_bind)
 {
 	static struct ll_ruleset rs;
 	struct net_case c;
@@ -719,6 +719,7 @@ static void net_case(int abi, enum net_kind kind, int want1, int want2,
 		(void)snprintf(net, sizeof(net), "tcp:1,%u,2", (unsigned)c.port1);
 	struct ll_input in = input(abi, net);
 
+	in.mode = mode;
 	c.want1 = want1;
 	c.want2 = want2;
 	c.want_bind = want_bind;
@@ -726,6 +727,12 @@ static void net_case(int abi, enum net_kind kind, int want1, int want2,
 	run_child(&rs, LL_OK, NULL, net_checks, &c);
 	(void)close(l1);
 	(void)close(l2);
+}
+
+static void net_case(int abi, enum net_kind kind, int want1, int want2,
+		     int want_bind)
+{
+	net_case_mode(abi, kind, LL_MODE_REQUIRED, want1, want2, want_bind);
 }
 
 Test(landlock, net_none)
@@ -759,7 +766,15 @@ Test(landlock, net_stripped_below_abi4)
 	cr_assert_eq(rs.handled_net, 0);
 	cr_assert_neq(rs.missing & LL_MISS_NET, 0);
 	net_case(abi, NK_NONE, 0, 0, 0);
-	net_case(abi, NK_PORT1, 0, 0, 0);
+	/* tcp: ports cannot be kept: landlock = required refuses the ruleset,
+	 * best-effort applies it without any TCP restriction. */
+	struct ll_input tcp = input(abi, "tcp:5432");
+	const char *reason = NULL, *bad = NULL;
+	cr_assert_eq(ll_build(&tcp, &rs, &reason, &bad), -1);
+	cr_assert_not_null(reason);
+	cr_assert_not_null(strstr(reason, "needs Landlock ABI 4"), "%s", reason);
+	net_case_mode(abi, NK_PORT1, LL_MODE_BEST_EFFORT, 0, 0, 0);
+	build(&in, &rs);
 	run_child(&rs, LL_OK, NULL, fs_checks, &rs);
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "llrules.h"
+#include "unit_params.h"
 
 #define FS_ALL_ABI1                                                        \
 	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |      \
@@ -203,6 +204,9 @@ Test(llrules, network_modes)
 		const char *reason = NULL;
 
 		cr_assert_eq(net_parse(t[i].net, &in.net, &reason), 0);
+		/* tcp: below ABI 4 is only built with best-effort (see
+		 * net_refusal_per_abi) */
+		in.mode = LL_MODE_BEST_EFFORT;
 		build_ok(&in, &rs);
 		cr_expect_eq(rs.handled_net, t[i].handled, "%s ABI %d", t[i].net, t[i].abi);
 		cr_expect_eq(rs.n_ports, t[i].n_ports, "%s ABI %d", t[i].net, t[i].abi);
@@ -212,6 +216,71 @@ Test(llrules, network_modes)
 			cr_expect_eq(rs.ports[0], 5432);
 			cr_expect_eq(rs.ports[1], 3306);
 		}
+	}
+}
+
+/* network = tcp: without ABI 4: required refuses, best-effort notes the
+ * gap; none (seccomp's too) and any never refuse.  Every ABI 1..7 (and a
+ * newer kernel, clamped) x every network kind x both modes. */
+#define NET_REFUSAL "network = tcp: needs Landlock ABI 4 (Linux 6.7) to restrict " \
+		    "TCP ports, and landlock = required"
+
+static const struct {
+	const char *net;
+	enum ll_mode mode;
+	int abi;
+	bool refused;   /* ll_net_refusal() and ll_build() refuse */
+	bool miss;      /* else: LL_MISS_NET noted */
+} net_refusal_cases[] = {
+#define NR_ROWS(abi, tcp_refused, gap)                                        \
+	{ "none", LL_MODE_REQUIRED, abi, false, gap },                        \
+	{ "none", LL_MODE_BEST_EFFORT, abi, false, gap },                     \
+	{ "any", LL_MODE_REQUIRED, abi, false, false },                       \
+	{ "any", LL_MODE_BEST_EFFORT, abi, false, false },                    \
+	{ "tcp:5432", LL_MODE_REQUIRED, abi, tcp_refused, false },            \
+	{ "tcp:5432", LL_MODE_BEST_EFFORT, abi, false, gap },                 \
+	{ "tcp:443,5432,3306", LL_MODE_REQUIRED, abi, tcp_refused, false },   \
+	{ "tcp:443,5432,3306", LL_MODE_BEST_EFFORT, abi, false, gap }
+	NR_ROWS(1, true, true),
+	NR_ROWS(2, true, true),
+	NR_ROWS(3, true, true),
+	NR_ROWS(4, false, false),
+	NR_ROWS(5, false, false),
+	NR_ROWS(6, false, false),
+	NR_ROWS(7, false, false),
+	NR_ROWS(8, false, false),
+	NR_ROWS(99, false, false),
+#undef NR_ROWS
+};
+
+ParameterizedTestParameters(llrules, net_refusal_per_abi)
+{
+	INDEX_PARAMS(net_refusal_cases);
+}
+
+ParameterizedTest(size_t *i, llrules, net_refusal_per_abi)
+{
+	static struct ll_ruleset rs;
+	struct ll_input in = base_input(net_refusal_cases[*i].abi);
+	const char *reason = NULL, *bad = NULL;
+	const char *net = net_refusal_cases[*i].net;
+	int abi = net_refusal_cases[*i].abi;
+
+	cr_assert_eq(net_parse(net, &in.net, &reason), 0);
+	in.mode = net_refusal_cases[*i].mode;
+	const char *why = ll_net_refusal(abi, in.mode, in.net.mode);
+	int rc = ll_build(&in, &rs, &reason, &bad);
+
+	if (net_refusal_cases[*i].refused) {
+		cr_assert_str_eq(why ? why : "(accepted)", NET_REFUSAL, "%s ABI %d", net, abi);
+		cr_assert_eq(rc, -1, "%s ABI %d built", net, abi);
+		cr_assert_str_eq(reason ? reason : "(none)", NET_REFUSAL);
+		cr_assert_null(bad);
+	} else {
+		cr_assert_null(why, "%s ABI %d mode %d: %s", net, abi, (int)in.mode, why);
+		cr_assert_eq(rc, 0, "%s ABI %d: %s", net, abi, reason ? reason : "?");
+		cr_assert_eq(!!(rs.missing & LL_MISS_NET), net_refusal_cases[*i].miss,
+			     "%s ABI %d mode %d", net, abi, (int)in.mode);
 	}
 }
 

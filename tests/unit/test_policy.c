@@ -51,7 +51,7 @@ static const char *joined(const struct strlist *l, char *buf, size_t sz)
  * so that one table type covers numbers, levels, lists and the network. */
 enum field {
 	L_CPU, L_WALL, L_MEMORY, L_TASKS, L_OPEN_FILES, L_FILE_SIZE,
-	T_MEMORY, T_TASKS, T_CPU, T_CONCURRENCY,
+	T_MEMORY, T_TASKS, T_CPU, T_CONCURRENCY, T_TMP_SIZE, T_TMP_INODES,
 	S_CGROUP, S_CGROUP_PARENT, S_SECCOMP, S_LANDLOCK, S_READ, S_WRITE, S_EXEC, S_NETWORK,
 	NFIELDS
 };
@@ -60,6 +60,7 @@ static const char *const field_default[NFIELDS] = {
 	[L_CPU] = "10", [L_WALL] = "30000", [L_MEMORY] = "268435456", [L_TASKS] = "32",
 	[L_OPEN_FILES] = "64", [L_FILE_SIZE] = "16777216",
 	[T_MEMORY] = "1073741824", [T_TASKS] = "256", [T_CPU] = "0", [T_CONCURRENCY] = "16",
+	[T_TMP_SIZE] = "67108864", [T_TMP_INODES] = "4096",
 	[S_CGROUP] = "required", [S_CGROUP_PARENT] = "cgijail", [S_SECCOMP] = "on",
 	[S_LANDLOCK] = "required", [S_READ] = "", [S_WRITE] = "", [S_EXEC] = "",
 	[S_NETWORK] = "none",
@@ -70,6 +71,7 @@ static const char *const field_name[NFIELDS] = {
 	[L_TASKS] = "limits.tasks", [L_OPEN_FILES] = "limits.open_files",
 	[L_FILE_SIZE] = "limits.file_size", [T_MEMORY] = "tenant.memory",
 	[T_TASKS] = "tenant.tasks", [T_CPU] = "tenant.cpu", [T_CONCURRENCY] = "tenant.concurrency",
+	[T_TMP_SIZE] = "tenant.tmp_size", [T_TMP_INODES] = "tenant.tmp_inodes",
 	[S_CGROUP] = "sandbox.cgroup", [S_CGROUP_PARENT] = "sandbox.cgroup_parent",
 	[S_SECCOMP] = "sandbox.seccomp", [S_LANDLOCK] = "sandbox.landlock",
 	[S_READ] = "sandbox.read", [S_WRITE] = "sandbox.write", [S_EXEC] = "sandbox.exec",
@@ -93,6 +95,8 @@ static const char *field(const struct policy *p, int f, char *buf, size_t sz)
 	case T_TASKS: n = p->tenant.tasks; break;
 	case T_CPU: n = p->tenant.cpu_percent; break;
 	case T_CONCURRENCY: n = p->tenant.concurrency; break;
+	case T_TMP_SIZE: n = p->tenant.tmp_size; break;
+	case T_TMP_INODES: n = p->tenant.tmp_inodes; break;
 	case S_CGROUP: return policy_level_name(p->sandbox.cgroup);
 	case S_LANDLOCK: return policy_level_name(p->sandbox.landlock);
 	case S_SECCOMP: return p->sandbox.seccomp ? "on" : "off";
@@ -929,6 +933,16 @@ static const struct {
 	{ "[tenant]\ncpu = none\n", T_CPU, "0" },
 	{ "[tenant]\nconcurrency = 1\n", T_CONCURRENCY, "1" },
 	{ "[tenant]\nconcurrency = 1024\n", T_CONCURRENCY, "1024" },
+	/* tenant.tmp_size: a size from 1M, or none / 0 (a plain directory) */
+	{ "[tenant]\ntmp_size = 1M\n", T_TMP_SIZE, "1048576" },
+	{ "[tenant]\ntmp_size = 8M\n", T_TMP_SIZE, "8388608" },
+	{ "[tenant]\ntmp_size = 2G\n", T_TMP_SIZE, "2147483648" },
+	{ "[tenant]\ntmp_size = 1048576G\n", T_TMP_SIZE, "1125899906842624" },
+	{ "[tenant]\ntmp_size = none\n", T_TMP_SIZE, "0" },
+	{ "[tenant]\ntmp_size = 0\n", T_TMP_SIZE, "0" },
+	{ "[tenant]\ntmp_inodes = 16\n", T_TMP_INODES, "16" },
+	{ "[tenant]\ntmp_inodes = 100000\n", T_TMP_INODES, "100000" },
+	{ "[tenant]\ntmp_inodes = 16777216\n", T_TMP_INODES, "16777216" },
 	/* sandbox levels and switches */
 	{ "[sandbox]\ncgroup = best-effort\n", S_CGROUP, "best-effort" },
 	{ "[sandbox]\ncgroup = off\n", S_CGROUP, "off" },
@@ -1079,6 +1093,21 @@ static const struct {
 	  "cgijail.conf:2: tenant.concurrency: not a number in 1..1024" },
 	{ "[tenant]\nconcurrency = none\n",
 	  "cgijail.conf:2: tenant.concurrency: not a number in 1..1024" },
+#define E_TMP ": not a size in 1M..1048576G (bytes, or a K, M or G suffix) or none"
+	{ "[tenant]\ntmp_size = 1023K\n", "cgijail.conf:2: tenant.tmp_size" E_TMP },
+	{ "[tenant]\ntmp_size = 1\n", "cgijail.conf:2: tenant.tmp_size" E_TMP },
+	{ "[tenant]\ntmp_size = 00\n", "cgijail.conf:2: tenant.tmp_size" E_TMP },
+	{ "[tenant]\ntmp_size = -1M\n", "cgijail.conf:2: tenant.tmp_size" E_TMP },
+	{ "[tenant]\ntmp_size = 1048577G\n", "cgijail.conf:2: tenant.tmp_size" E_TMP },
+	{ "[tenant]\ntmp_size =\n", "cgijail.conf:2: tenant.tmp_size" E_TMP },
+	{ "[tenant]\ntmp_inodes = 15\n",
+	  "cgijail.conf:2: tenant.tmp_inodes: not a number in 16..16777216" },
+	{ "[tenant]\ntmp_inodes = 16777217\n",
+	  "cgijail.conf:2: tenant.tmp_inodes: not a number in 16..16777216" },
+	{ "[tenant]\ntmp_inodes = none\n",
+	  "cgijail.conf:2: tenant.tmp_inodes: not a number in 16..16777216" },
+	{ "[tenant]\ntmp_inodes = 4K\n",
+	  "cgijail.conf:2: tenant.tmp_inodes: not a number in 16..16777216" },
 	/* cpu percentage: % required */
 	{ "[tenant]\ncpu = 100\n",
 	  "cgijail.conf:2: tenant.cpu: not a percentage in 1%..100000% (100% is one core) or none" },
@@ -1228,6 +1257,7 @@ static const char main_text[] = "[wrapper]\ninterpreter = /a/py\n"
 				"[limits]\ncpu = 20s\nwall = 1m\nmemory = 512M\ntasks = 64\n"
 				"open_files = 128\nfile_size = 1G\n"
 				"[tenant]\nmemory = 4G\ntasks = 512\ncpu = 200%\nconcurrency = 8\n"
+				"tmp_size = 32M\ntmp_inodes = 1000\n"
 				"[sandbox]\ncgroup = best-effort\ncgroup_parent = web/cgi\n"
 				"seccomp = off\nlandlock = best-effort\nread = /srv/a /srv/b ~/lib\n"
 				"write = ~/data /var/spool/app\nexec = /usr/bin/git\n"
@@ -1237,6 +1267,7 @@ static const char *const main_values[NFIELDS] = {
 	[L_CPU] = "20", [L_WALL] = "60000", [L_MEMORY] = "536870912", [L_TASKS] = "64",
 	[L_OPEN_FILES] = "128", [L_FILE_SIZE] = "1073741824",
 	[T_MEMORY] = "4294967296", [T_TASKS] = "512", [T_CPU] = "200", [T_CONCURRENCY] = "8",
+	[T_TMP_SIZE] = "33554432", [T_TMP_INODES] = "1000",
 	[S_CGROUP] = "best-effort", [S_CGROUP_PARENT] = "web/cgi", [S_SECCOMP] = "off",
 	[S_LANDLOCK] = "best-effort", [S_READ] = "/srv/a|/srv/b|~/lib",
 	[S_WRITE] = "~/data|/var/spool/app", [S_EXEC] = "/usr/bin/git", [S_NETWORK] = "tcp:5432",
@@ -1261,6 +1292,9 @@ static const struct {
 	{ "[tenant]\nmemory = none\ntasks = none\ncpu = none\n",
 	  "tenant.memory=0;tenant.tasks=0;tenant.cpu=0" },
 	{ "[tenant]\nconcurrency = 1\ncpu = 50%\n", "tenant.concurrency=1;tenant.cpu=50" },
+	{ "[tenant]\ntmp_size = none\n", "tenant.tmp_size=0" },
+	{ "[tenant]\ntmp_size = 128M\ntmp_inodes = 64\n",
+	  "tenant.tmp_size=134217728;tenant.tmp_inodes=64" },
 	{ "[sandbox]\ncgroup = off\nlandlock = required\nseccomp = on\n",
 	  "sandbox.cgroup=off;sandbox.landlock=required;sandbox.seccomp=on" },
 	{ "[sandbox]\ncgroup_parent = other\n", "sandbox.cgroup_parent=other" },

@@ -347,6 +347,43 @@ Test(rules, log_file_unlinked_refused)
 	cr_assert_not_null(rule_log_file(&st));
 }
 
+/* ---- rule_fs_type -------------------------------------------------------- */
+
+static const struct {
+	unsigned long f_type;
+	const char *want;
+} fs_cases[] = {
+	{ 0x65735546UL, "is on a FUSE file system, whose ownership its daemon chooses" },
+	{ RULE_FUSE_SUPER_MAGIC, "is on a FUSE file system, whose ownership its daemon chooses" },
+	{ 0xEF53UL, OK },       /* ext2/3/4 */
+	{ 0x58465342UL, OK },   /* xfs */
+	{ 0x9123683EUL, OK },   /* btrfs */
+	{ 0x01021994UL, OK },   /* tmpfs */
+	{ 0x794c7630UL, OK },   /* overlayfs */
+	{ 0x6969UL, OK },       /* NFS: mounted by root, ids mapped by root's choice */
+	{ 0xFF534D42UL, OK },   /* cifs */
+	{ 0x65735543UL, OK },   /* fusectl (not a FUSE mount) */
+	{ 0x65735547UL, OK },   /* near misses of the magic */
+	{ 0x65735545UL, OK },
+	{ 0, OK },
+};
+
+ParameterizedTestParameters(rules, fs_type)
+{
+	INDEX_PARAMS(fs_cases);
+}
+
+ParameterizedTest(size_t *i, rules, fs_type)
+{
+	const char *got = rule_fs_type(fs_cases[*i].f_type);
+	const char *want = fs_cases[*i].want;
+
+	if (want == NULL)
+		cr_assert_null(got, "f_type %#lx refused: %s", fs_cases[*i].f_type, got);
+	else
+		cr_assert_str_eq(got ? got : "(accepted)", want, "f_type %#lx", fs_cases[*i].f_type);
+}
+
 /* ---- rule_target_ids ----------------------------------------------------- */
 
 static const struct {
@@ -357,8 +394,19 @@ static const struct {
 } target_cases[] = {
 	{ 1000, 1000, 0, 0, OK },                  /* at min */
 	{ 1001, 1001, 0, 0, OK },
-	{ 65534, 65534, 0, 0, OK },
+	{ 65533, 65533, 0, 0, OK },
+	{ 65535, 65535, 0, 0, OK },
 	{ 4294967294U, 4294967294U, 0, 0, OK },
+	/* the overflow ids (nobody/nogroup) and -1: never, whatever min_* */
+	{ 65534, 65534, 0, 0, "is the overflow uid (nobody) or uid -1, never a target" },
+	{ 65534, 1000, 0, 0, "is the overflow uid (nobody) or uid -1, never a target" },
+	{ 1000, 65534, 0, 0, "has the overflow gid (nogroup) or gid -1, never a target" },
+	{ 4294967295U, 1000, 0, 0, "is the overflow uid (nobody) or uid -1, never a target" },
+	{ 1000, 4294967295U, 0, 0, "has the overflow gid (nogroup) or gid -1, never a target" },
+	{ 4294967295U, 4294967295U, 0, 0, "is the overflow uid (nobody) or uid -1, never a target" },
+	{ 65534, 65534, 1, 1, "is the overflow uid (nobody) or uid -1, never a target" },
+	{ 1000, 65534, 1, 1, "has the overflow gid (nogroup) or gid -1, never a target" },
+	{ 65534, 0, 1, 1, "has group root" },
 	{ 999, 1000, 0, 0, "has a uid below min_uid" },
 	{ 1000, 999, 0, 0, "has a gid below min_gid" },
 	{ 1, 1, 0, 0, "has a uid below min_uid" },

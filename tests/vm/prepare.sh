@@ -2,7 +2,7 @@
 # prepare.sh OUTDIR — make OUTDIR ready for run-in-guest.sh:
 #   OUTDIR/kernel/<version>/   Debian's linux-image-<version>-amd64, unpacked (cached)
 #   OUTDIR/kernel.img          symlink to the kernel image qemu boots
-#   OUTDIR/initrd.gz           busybox /init + the modules for virtio, 9p, overlayfs
+#   OUTDIR/initrd.gz           busybox /init + the modules for virtio, 9p, overlayfs, FUSE
 # Idempotent and safe to run concurrently (flock on OUTDIR/.prepare.lock).
 # Installs missing Debian packages itself (needs root then).
 # Environment:
@@ -24,8 +24,9 @@ case $outdir in
 esac
 
 # The modules the guest needs (with their dependencies, resolved by depmod):
-# virtio PCI transport, 9p over virtio for the host root, overlayfs for the writable layer.
-wanted_modules=(virtio_pci 9pnet_virtio 9p overlay)
+# virtio PCI transport, 9p over virtio for the host root, overlayfs for the writable layer,
+# FUSE for the integration tests that mount one (bindfs).
+wanted_modules=(virtio_pci 9pnet_virtio 9p overlay fuse)
 
 # ---------------------------------------------------------------- packages
 # command -> package that provides it

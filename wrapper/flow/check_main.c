@@ -158,6 +158,16 @@ static void print_sandbox(const struct request *rq, const struct policy *p)
 		       (unsigned)(p->tenant.cpu_percent % 100), cg);
 	printf("  tenant.concurrency = %u (simultaneous requests; one more gets 503)\n",
 	       (unsigned)p->tenant.concurrency);
+	if (p->tenant.tmp_size == 0) {
+		printf("  tenant.tmp_size = none (TMPDIR is a directory on the state file "
+		       "system: no total limit but its quotas)\n");
+	} else {
+		(void)str_format_size(s, sizeof(s), p->tenant.tmp_size);
+		printf("  tenant.tmp_size = %s (TMPDIR is a tmpfs of this size; its pages "
+		       "count in the user's memory)\n", s);
+		printf("  tenant.tmp_inodes = %" PRIu64 " (files and directories in TMPDIR)\n",
+		       p->tenant.tmp_inodes);
+	}
 	printf("  sandbox.cgroup = %s\n", policy_level_name(p->sandbox.cgroup));
 	print_esc("  sandbox.cgroup_parent = ", p->sandbox.cgroup_parent, "");
 	print_esc(" (this user's cgroup: ", p->sandbox.cgroup_parent, "");
@@ -428,6 +438,7 @@ static int prune_one(const char *dir, const char *user, bool dry_run)
 	char err[1024], parent[PATH_MAX];
 	const char *why = NULL;
 	struct cg_ctx ctx;
+	bool mounted;
 	int rc = 0, r;
 
 	if (config_load(dir, &ucfg, err, sizeof(err)) != 0 ||
@@ -440,6 +451,12 @@ static int prune_one(const char *dir, const char *user, bool dry_run)
 	if (ucfg.dropin[0] != '\0')
 		print_esc("note  ", ucfg.dropin, " is left in place: remove it by hand\n");
 	if (dry_run) {
+		r = state_tmp_mounted(cgijail_state_dir, user, &why);
+		if (r == 1)
+			print_esc("would unmount the tmpfs of ", user,
+				  " (its TMPDIR, in this mount namespace)\n");
+		else if (r < 0)
+			print_esc("note  cannot tell whether a tmpfs is mounted: ", why, "\n");
 		print_esc("would remove ", user, "\n");
 		config_free(&ucfg);
 		return 0;
@@ -452,9 +469,12 @@ static int prune_one(const char *dir, const char *user, bool dry_run)
 	} else {
 		r = errno == ENOENT ? 0 : -1;
 	}
+	mounted = r == 0 && state_tmp_mounted(cgijail_state_dir, user, &why) == 1;
 	if (r == 0)
 		r = state_remove(cgijail_run_dir, cgijail_state_dir, user, &why);
 	if (r == 0) {
+		if (mounted)
+			print_esc("unmounted the tmpfs of ", user, "\n");
 		print_esc("removed ", user, "\n");
 	} else if (r == 1) {
 		print_esc("kept  ", user, ": a request of this user is still running\n");

@@ -93,9 +93,10 @@ int main(int argc, char *argv[])
 	if (slotfd < 0)
 		outcome_refuse(&rq, logfd, CGIJAIL_EXIT_SANDBOX, why);
 
-	/* 9. The tenant's private TMPDIR and the Landlock rules of the request. */
-	if (sb_tmpdir(cgijail_state_dir, rq.tgt.name, rq.tgt.uid, rq.gid, tmpdir,
-		      sizeof(tmpdir), &why) != 0 ||
+	/* 9. The tenant's private TMPDIR (a tmpfs of [tenant] tmp_size, mounted by
+	 *    the first request) and the Landlock rules of the request. */
+	if (sb_tmpdir(cgijail_state_dir, &cfg.pol.tenant, rq.tgt.name, rq.tgt.uid, rq.gid,
+		      tmpdir, sizeof(tmpdir), notes, sizeof(notes), &why) != 0 ||
 	    env_set(&env, "TMPDIR", tmpdir, &why) != 0)
 		outcome_refuse(&rq, logfd, CGIJAIL_EXIT_SANDBOX, why);
 	if (request_tenant_root(&rq, troot, sizeof(troot)) != 0)

@@ -10,6 +10,7 @@
 
 #include "fsys.h"
 #include "landlock.h"
+#include "tmpfs.h"
 
 static void note(char *notes, size_t notesz, const char *what, const char *why)
 {
@@ -20,11 +21,12 @@ static void note(char *notes, size_t notesz, const char *what, const char *why)
 			       what, why ? ": " : "", why ? why : "");
 }
 
-int sb_tmpdir(const char *state_dir, const char *user, uid_t uid, gid_t gid,
-	      char *out, size_t outsz, const char **reason)
+int sb_tmpdir(const char *state_dir, const struct policy_tenant *t, const char *user,
+	      uid_t uid, gid_t gid, char *out, size_t outsz, char *notes, size_t notesz,
+	      const char **reason)
 {
 	char base[PATH_MAX];
-	int basefd, fd;
+	int basefd, fd, ret = 0;
 	int n = snprintf(base, sizeof(base), "%s/tmp", state_dir);
 
 	if (n < 0 || (size_t)n >= sizeof(base)) {
@@ -40,12 +42,23 @@ int sb_tmpdir(const char *state_dir, const char *user, uid_t uid, gid_t gid,
 	basefd = fsys_open_root_dir(base, 0711, reason);
 	if (basefd < 0)
 		return -1;
-	fd = fsys_ensure_subdir(basefd, user, uid, gid, 0700, reason);
-	(void)close(basefd);
-	if (fd < 0)
+	/* With a tmp_size: held until basefd is closed, so that concurrent
+	 * first requests of a tenant mount one tmpfs, not one each. */
+	if (t->tmp_size != 0 && tmpfs_lock(basefd, reason) != 0) {
+		(void)close(basefd);
 		return -1;
+	}
+	fd = fsys_ensure_subdir(basefd, user, uid, gid, 0700, reason);
+	if (fd < 0) {
+		(void)close(basefd);
+		return -1;
+	}
 	(void)close(fd);
-	return 0;
+	if (t->tmp_size != 0)
+		ret = tmpfs_ensure(basefd, user, t->tmp_size, t->tmp_inodes, uid, gid, notes,
+				   notesz, reason);
+	(void)close(basefd);
+	return ret;
 }
 
 int sb_landlock(const struct policy *p, const char *home, const char *tenant_root,

@@ -20,7 +20,9 @@
 
 /* Each step below runs as root before the fork, in main.c's order:
  *   sb_tmpdir()    <state_dir>/tmp/<user>: root-owned parents, the tenant's
- *                  own 0700 directory; TMPDIR points there
+ *                  own 0700 directory, a tmpfs of [tenant] tmp_size
+ *                  mounted on it (unless tmp_size = none); TMPDIR points
+ *                  there
  *   sb_landlock()  the request's Landlock ruleset (llrules.c, pure) for the
  *                  kernel's ABI
  *   sb_cgroup()    <parent>/<user> with [tenant] limits, then the leaf
@@ -37,8 +39,11 @@ struct sb_cgroup {
 	struct cg_leaf leaf;
 };
 
-int sb_tmpdir(const char *state_dir, const char *user, uid_t uid, gid_t gid,
-	      char *out, size_t outsz, const char **reason);
+/* With t->tmp_size the directory is a tmpfs of that size (sys/tmpfs.h);
+ * notes gets a note when the mounted one keeps its earlier limits. */
+int sb_tmpdir(const char *state_dir, const struct policy_tenant *t, const char *user,
+	      uid_t uid, gid_t gid, char *out, size_t outsz, char *notes, size_t notesz,
+	      const char **reason);
 
 /* ll is NULL-ed when landlock = off, or when best-effort and the kernel has
  * no Landlock (a note says so). */

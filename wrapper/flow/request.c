@@ -183,7 +183,11 @@ int request_locate_script(struct request *rq)
 	if (fd < 0)
 		return check(rq, false, subject(subj, sizeof(subj), "script", rq->script),
 			     why);
+	int rc = fsys_fs_type(fd, &rq->script_fstype, &why);
 	(void)close(fd);
+	if (rc != 0)
+		return check(rq, false, subject(subj, sizeof(subj), "script", rq->script),
+			     why);
 	return 0;
 }
 
@@ -280,15 +284,21 @@ int request_check_script(struct request *rq, const struct policy *p)
 		return -1;
 	for (size_t i = 0; i < rq->walk.n; i++) {
 		bool last = i + 1 == rq->walk.n;
-		why = last ? rule_script_dir(&rq->walk.st[i], rq->tgt.uid, rq->gid) :
-			     rule_path_dir(&rq->walk.st[i], rq->tgt.uid);
+		/* First the file system: on FUSE the owner below is its daemon's
+		 * word. */
+		why = rule_fs_type(rq->walk.fstype[i]);
+		if (why == NULL)
+			why = last ? rule_script_dir(&rq->walk.st[i], rq->tgt.uid, rq->gid) :
+				     rule_path_dir(&rq->walk.st[i], rq->tgt.uid);
 		subject_n(subj, sizeof(subj), "directory", rq->dir, rq->walk.end[i]);
 		if (check(rq, why == NULL, subj,
 			  why ? why : last ? "is the script's directory, owned by the target" :
 					     "is owned by root or the target, not writable by others") != 0)
 			return -1;
 	}
-	why = rule_script_file(&rq->script_st, rq->tgt.uid, rq->gid);
+	why = rule_fs_type(rq->script_fstype);
+	if (why == NULL)
+		why = rule_script_file(&rq->script_st, rq->tgt.uid, rq->gid);
 	return check(rq, why == NULL, subject(subj, sizeof(subj), "script", rq->script),
 		     why ? why : "is a regular file owned by the target, not writable by others");
 }

@@ -45,6 +45,7 @@ struct request {
 	char root[PATH_MAX];         /* docroot or userdir root it lies under */
 	struct walk walk;            /* "/" .. dir, fd = dir's O_PATH fd */
 	struct stat script_st;
+	unsigned long script_fstype; /* fstatfs() f_type of the script */
 
 	char reason[1024];
 };

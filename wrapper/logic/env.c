@@ -66,9 +66,142 @@ static const char *const allowed_names[] = {
 	"USER_NAME",
 };
 
-/* Prefixes passed through (request headers, mod_ssl).  The prefix alone
- * ("HTTP_", "SSL_") is not a variable any server sends: refused. */
-static const char *const allowed_prefixes[] = { "HTTP_", "SSL_" };
+/* The request headers: passed through under this prefix.  The prefix
+ * alone ("HTTP_") is not a variable any server sends: refused. */
+static const char http_prefix[] = "HTTP_";
+
+/* Apache mod_ssl's variables for CGI (its documentation's table of
+ * environment variables), spelled exactly as mod_ssl does (some have lower
+ * case).  Any other SSL_* name is refused: SSL_CERT_FILE and SSL_CERT_DIR
+ * replace OpenSSL's trust store, and front ends leak their own.  Names with
+ * an index or a DN component follow the rules of ssl_patterns[] below. */
+static const char *const ssl_names[] = {
+	"SSL_CIPHER",
+	"SSL_CIPHER_ALGKEYSIZE",
+	"SSL_CIPHER_EXPORT",
+	"SSL_CIPHER_USEKEYSIZE",
+	"SSL_CLIENTHELLO_ALPN",
+	"SSL_CLIENTHELLO_CIPHERS",
+	"SSL_CLIENTHELLO_EC_FORMATS",
+	"SSL_CLIENTHELLO_EXTENSIONS",
+	"SSL_CLIENTHELLO_GROUPS",
+	"SSL_CLIENTHELLO_SIG_ALGOS",
+	"SSL_CLIENTHELLO_VERSION",
+	"SSL_CLIENTHELLO_VERSIONS",
+	"SSL_CLIENT_A_KEY",
+	"SSL_CLIENT_A_SIG",
+	"SSL_CLIENT_CERT",
+	"SSL_CLIENT_CERT_RFC4523_CEA",
+	"SSL_CLIENT_I_DN",
+	"SSL_CLIENT_M_SERIAL",
+	"SSL_CLIENT_M_VERSION",
+	"SSL_CLIENT_S_DN",
+	"SSL_CLIENT_VERIFY",
+	"SSL_CLIENT_V_END",
+	"SSL_CLIENT_V_REMAIN",
+	"SSL_CLIENT_V_START",
+	"SSL_COMPRESS_METHOD",
+	"SSL_HANDSHAKE_RTT",
+	"SSL_PROTOCOL",
+	"SSL_SECURE_RENEG",
+	"SSL_SERVER_A_KEY",
+	"SSL_SERVER_A_SIG",
+	"SSL_SERVER_CERT",
+	"SSL_SERVER_I_DN",
+	"SSL_SERVER_M_SERIAL",
+	"SSL_SERVER_M_VERSION",
+	"SSL_SERVER_S_DN",
+	"SSL_SERVER_V_END",
+	"SSL_SERVER_V_START",
+	"SSL_SESSION_ID",
+	"SSL_SESSION_RESUMED",
+	"SSL_SRP_USER",
+	"SSL_SRP_USERINFO",
+	"SSL_TLS_SNI",
+	"SSL_VERSION_INTERFACE",
+	"SSL_VERSION_LIBRARY",
+};
+
+/* The components of a DN mod_ssl exports (its "x509"). */
+static const char *const ssl_dn_components[] = {
+	"C", "ST", "L", "O", "OU", "CN", "T", "I", "G", "S", "D", "UID", "Email",
+};
+
+/* Families of names: the prefix, then
+ *   SSL_SUFFIX_INDEX  an index n: "0" or [1-9][0-9]* (at most 5 digits)
+ *   SSL_SUFFIX_DN     a DN component, alone or followed by "_" and n */
+enum ssl_suffix { SSL_SUFFIX_INDEX, SSL_SUFFIX_DN };
+
+static const struct {
+	const char *prefix;
+	enum ssl_suffix suffix;
+} ssl_patterns[] = {
+	{ "SSL_CLIENT_CERT_CHAIN_", SSL_SUFFIX_INDEX },
+	{ "SSL_CLIENT_SAN_DNS_", SSL_SUFFIX_INDEX },
+	{ "SSL_CLIENT_SAN_Email_", SSL_SUFFIX_INDEX },
+	{ "SSL_CLIENT_SAN_OTHER_msUPN_", SSL_SUFFIX_INDEX },
+	{ "SSL_SERVER_SAN_DNS_", SSL_SUFFIX_INDEX },
+	{ "SSL_SERVER_SAN_Email_", SSL_SUFFIX_INDEX },
+	{ "SSL_SERVER_SAN_OTHER_dnsSRV_", SSL_SUFFIX_INDEX },
+	{ "SSL_CLIENT_S_DN_", SSL_SUFFIX_DN },
+	{ "SSL_CLIENT_I_DN_", SSL_SUFFIX_DN },
+	{ "SSL_SERVER_S_DN_", SSL_SUFFIX_DN },
+	{ "SSL_SERVER_I_DN_", SSL_SUFFIX_DN },
+};
+
+#define SSL_INDEX_MAX_DIGITS 5
+
+static bool word_eq(const char *s, size_t len, const char *word)
+{
+	return strlen(word) == len && memcmp(s, word, len) == 0;
+}
+
+/* s[0..len) is "0" or [1-9][0-9]*, at most SSL_INDEX_MAX_DIGITS digits. */
+static bool ssl_index_ok(const char *s, size_t len)
+{
+	if (len == 0 || len > SSL_INDEX_MAX_DIGITS || (s[0] == '0' && len > 1))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* s[0..len) is a DN component, alone or "<component>_<index>". */
+static bool ssl_dn_ok(const char *s, size_t len)
+{
+	for (size_t i = 0; i < sizeof(ssl_dn_components) / sizeof(ssl_dn_components[0]); i++) {
+		size_t clen = strlen(ssl_dn_components[i]);
+
+		if (len < clen || memcmp(s, ssl_dn_components[i], clen) != 0)
+			continue;
+		if (len == clen)
+			return true;
+		if (s[clen] == '_' && ssl_index_ok(s + clen + 1, len - clen - 1))
+			return true;
+	}
+	return false;
+}
+
+int env_ssl_name_allowed(const char *name, size_t len)
+{
+	if (name == NULL)
+		return 0;
+	for (size_t i = 0; i < sizeof(ssl_names) / sizeof(ssl_names[0]); i++)
+		if (word_eq(name, len, ssl_names[i]))
+			return 1;
+	for (size_t i = 0; i < sizeof(ssl_patterns) / sizeof(ssl_patterns[0]); i++) {
+		size_t plen = strlen(ssl_patterns[i].prefix);
+
+		if (len <= plen || memcmp(name, ssl_patterns[i].prefix, plen) != 0)
+			continue;
+		if (ssl_patterns[i].suffix == SSL_SUFFIX_INDEX ?
+			    ssl_index_ok(name + plen, len - plen) :
+			    ssl_dn_ok(name + plen, len - plen))
+			return 1;
+	}
+	return 0;
+}
 
 /* ASCII-only, locale-independent case-insensitive equality of name[0..len)
  * with the NUL-terminated word. */
@@ -111,16 +244,16 @@ int env_name_allowed(const char *name, size_t len)
 	 * independently of) the character rule, in any case. */
 	if (name_eq_nocase(name, len, "HTTP_PROXY"))
 		return 0;
+	/* mod_ssl's exact names (some with lower case, all of them safe). */
+	if (env_ssl_name_allowed(name, len))
+		return 1;
 	if (!name_chars_ok(name, len))
 		return 0;
-	for (size_t i = 0; i < sizeof(allowed_prefixes) / sizeof(allowed_prefixes[0]); i++) {
-		size_t plen = strlen(allowed_prefixes[i]);
-		if (len > plen && memcmp(name, allowed_prefixes[i], plen) == 0)
-			return 1;
-	}
+	if (len > sizeof(http_prefix) - 1 &&
+	    memcmp(name, http_prefix, sizeof(http_prefix) - 1) == 0)
+		return 1;
 	for (size_t i = 0; i < sizeof(allowed_names) / sizeof(allowed_names[0]); i++) {
-		if (strlen(allowed_names[i]) == len &&
-		    memcmp(name, allowed_names[i], len) == 0)
+		if (word_eq(name, len, allowed_names[i]))
 			return 1;
 	}
 	return 0;

@@ -305,6 +305,16 @@ static int set_net(struct ll_ruleset *rs, const struct net_spec *net,
 	return 0;
 }
 
+const char *ll_net_refusal(int abi, enum ll_mode mode, enum net_mode net)
+{
+	/* network = none is enforced by the seccomp filter too (no IP socket
+	 * at all) and any promises nothing; tcp: ports are Landlock's alone. */
+	if (mode == LL_MODE_REQUIRED && net == NET_TCP && clamp_abi(abi) < 4)
+		return "network = tcp: needs Landlock ABI 4 (Linux 6.7) to restrict "
+		       "TCP ports, and landlock = required";
+	return NULL;
+}
+
 int ll_build(const struct ll_input *in, struct ll_ruleset *rs,
 	     const char **reason, const char **bad)
 {
@@ -328,6 +338,9 @@ int ll_build(const struct ll_input *in, struct ll_ruleset *rs,
 	rs->restrict_flags = in->audit ? LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON : 0;
 	rs->restrict_flags &= ll_restrict_flags_mask(rs->abi);
 	if (set_net(rs, &in->net, reason) != 0)
+		return -1;
+	*reason = ll_net_refusal(rs->abi, rs->mode, in->net.mode);
+	if (*reason != NULL)
 		return -1;
 	set_missing(rs, in);
 

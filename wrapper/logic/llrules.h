@@ -195,6 +195,14 @@ uint64_t ll_access_for_type(uint64_t access, bool is_dir);
 /* "required" | "best-effort".  Returns 0 or -1. */
 int ll_parse_mode(const char *s, enum ll_mode *out);
 
+/* Whether a policy's network value can be kept on this ABI: the reason
+ * (static) to refuse the request, or NULL.  network = tcp: restricts TCP
+ * ports only through Landlock ABI 4: below it, landlock = required refuses
+ * (the policy promises a confinement the kernel cannot give) and
+ * best-effort goes on with LL_MISS_NET noted.  none (also enforced by the
+ * seccomp filter) and any never refuse. */
+const char *ll_net_refusal(int abi, enum ll_mode mode, enum net_mode net);
+
 /* Build rs from in.  Returns 0, or -1 with *reason and *bad (the offending
  * input string, or NULL).  rs is self-contained (paths are copied into its
  * pool) and large (~21 KiB): keep one per request. */

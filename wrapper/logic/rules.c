@@ -110,12 +110,27 @@ const char *rule_log_file(const struct stat *st)
 	return NULL;
 }
 
+const char *rule_fs_type(unsigned long f_type)
+{
+	if (f_type == RULE_FUSE_SUPER_MAGIC)
+		return "is on a FUSE file system, whose ownership its daemon chooses";
+	return NULL;
+}
+
 const char *rule_target_ids(uid_t uid, gid_t gid, const struct policy *p)
 {
 	if (uid == 0)
 		return "is root";
 	if (gid == 0)
 		return "has group root";
+	/* The kernel's overflow ids (what an unmapped id reads as; "nobody"
+	 * and "nogroup") and (uid_t)-1 (the "no change" of setresuid()) are
+	 * shared by unrelated processes and files: never a tenant, whatever
+	 * min_uid and min_gid say. */
+	if (uid == RULE_OVERFLOW_ID || uid == (uid_t)-1)
+		return "is the overflow uid (nobody) or uid -1, never a target";
+	if (gid == RULE_OVERFLOW_ID || gid == (gid_t)-1)
+		return "has the overflow gid (nogroup) or gid -1, never a target";
 	if ((unsigned long)uid < p->min_uid)
 		return "has a uid below min_uid";
 	if ((unsigned long)gid < p->min_gid)

@@ -27,6 +27,19 @@ const char *rule_script_dir(const struct stat *st, uid_t uid, gid_t gid);
  * setuid/setgid bit, executable by its owner. */
 const char *rule_script_file(const struct stat *st, uid_t uid, gid_t gid);
 
+/* FUSE_SUPER_MAGIC (linux/magic.h): statfs(2) f_type of every FUSE mount
+ * (bindfs, sshfs, ...). */
+#define RULE_FUSE_SUPER_MAGIC 0x65735546UL
+
+/* The file system (statfs(2) f_type) of a directory on the path to the
+ * script, of the script or of the interpreter: anything but FUSE.  On FUSE
+ * the owner and mode fstat() returns are whatever the mount's daemon says,
+ * and an unprivileged user can mount one (fusermount3) on a directory they
+ * own: "bindfs --force-user=bob" over their own tree presents it as bob's.
+ * Every other file system is mounted by root, whose ids (NFS included) are
+ * trusted as root is. */
+const char *rule_fs_type(unsigned long f_type);
+
 /* The policy directory chain, users.d and the policy files: owned by root,
  * not writable by group or other; dirs must be directories, files regular. */
 const char *rule_config_dir(const struct stat *st);
@@ -40,7 +53,12 @@ const char *rule_interpreter(const struct stat *st);
  * with exactly one hard link. */
 const char *rule_log_file(const struct stat *st);
 
-/* Target ids: neither 0, uid >= min_uid, gid >= min_gid. */
+/* The kernel's default overflow uid and gid (/proc/sys/kernel/overflowuid,
+ * overflowgid): "nobody" and "nogroup". */
+#define RULE_OVERFLOW_ID 65534
+
+/* Target ids: neither 0, nor RULE_OVERFLOW_ID, nor -1 (uid_t)/(gid_t), and
+ * uid >= min_uid, gid >= min_gid. */
 const char *rule_target_ids(uid_t uid, gid_t gid, const struct policy *p);
 
 /* The group is the user's primary group or one of groups[0..n). */

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -34,6 +35,16 @@ static const char *leaf_errno_reason(int e)
 	}
 }
 
+int fsys_fs_type(int fd, unsigned long *type, const char **reason)
+{
+	struct statfs sfs;
+
+	if (fstatfs(fd, &sfs) != 0)
+		return err_sys(reason, "cannot be examined (fstatfs)");
+	*type = (unsigned long)sfs.f_type;
+	return 0;
+}
+
 int fsys_walk_dir(const char *dir, struct walk *w, const char **reason,
 		  size_t *bad)
 {
@@ -47,7 +58,8 @@ int fsys_walk_dir(const char *dir, struct walk *w, const char **reason,
 		return -1;
 	}
 	w->fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (w->fd < 0 || fstat(w->fd, &w->st[0]) != 0) {
+	if (w->fd < 0 || fstat(w->fd, &w->st[0]) != 0 ||
+	    fsys_fs_type(w->fd, &w->fstype[0], reason) != 0) {
 		(void)err_sys(reason, "cannot be opened");
 		*bad = 1;
 		fsys_walk_close(w);
@@ -81,7 +93,8 @@ int fsys_walk_dir(const char *dir, struct walk *w, const char **reason,
 			fsys_walk_close(w);
 			return -1;
 		}
-		if (fstat(fd, &st) != 0) {
+		unsigned long fstype = 0;
+		if (fstat(fd, &st) != 0 || fsys_fs_type(fd, &fstype, reason) != 0) {
 			*reason = "cannot be examined";
 			(void)close(fd);
 			fsys_walk_close(w);
@@ -90,6 +103,7 @@ int fsys_walk_dir(const char *dir, struct walk *w, const char **reason,
 		(void)close(w->fd);
 		w->fd = fd;
 		w->st[w->n] = st;
+		w->fstype[w->n] = fstype;
 		w->end[w->n] = *bad;
 		w->n++;
 		if (S_ISLNK(st.st_mode)) {
@@ -165,8 +179,15 @@ int fsys_check_interpreter(const char *path, const char **reason)
 		(void)close(fd);
 		return -1;
 	}
+	unsigned long fstype = 0;
+	if (fsys_fs_type(fd, &fstype, reason) != 0) {
+		(void)close(fd);
+		return -1;
+	}
 	(void)close(fd);
 	*reason = rule_interpreter(&st);
+	if (*reason == NULL)
+		*reason = rule_fs_type(fstype);
 	return *reason ? -1 : 0;
 }
 

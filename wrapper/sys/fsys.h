@@ -2,8 +2,8 @@
  *
  * A path is never checked by name and then used by name: each component is
  * opened with openat(parent_fd, component, O_PATH|O_NOFOLLOW|O_CLOEXEC) from
- * the root down and fstat()ed on its descriptor; a symlink anywhere is
- * reported, never followed.  The rules applied to the stats are in rules.c. */
+ * the root down and fstat()ed (and fstatfs()ed, for rule_fs_type()) on its
+ * descriptor; a symlink anywhere is reported, never followed.  The rules applied to the stats are in rules.c. */
 #ifndef CGIJAIL_FSYS_H
 #define CGIJAIL_FSYS_H
 
@@ -16,6 +16,7 @@ struct walk {
 	size_t n;                       /* components walked, "/" included */
 	struct stat st[FSYS_MAX_DEPTH]; /* st[0] is "/", st[n-1] the last dir */
 	size_t end[FSYS_MAX_DEPTH];     /* path prefix length of component i */
+	unsigned long fstype[FSYS_MAX_DEPTH]; /* fstatfs() f_type of component i */
 	int fd;                         /* O_PATH fd of the last directory, or -1 */
 };
 
@@ -32,6 +33,10 @@ void fsys_walk_close(struct walk *w);
 int fsys_open_leaf(int dirfd, const char *name, struct stat *st,
 		   const char **reason);
 
+/* fstatfs(fd) f_type into *type (for rule_fs_type()).  Returns 0, or -1
+ * with *reason. */
+int fsys_fs_type(int fd, unsigned long *type, const char **reason);
+
 /* Open a root-owned configuration file below dirfd for reading
  * (O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC|O_NOCTTY) and check it with
  * rule_config_file() on the descriptor.  Returns the fd, -1 with *reason, or
@@ -39,7 +44,7 @@ int fsys_open_leaf(int dirfd, const char *name, struct stat *st,
 int fsys_open_config_file(int dirfd, const char *name, const char **reason);
 
 /* The interpreter: open(O_PATH|O_CLOEXEC) following symlinks (root-owned
- * system paths), fstat, rule_interpreter().  Returns 0 or -1 with *reason. */
+ * system paths), fstat, rule_interpreter(), fstatfs, rule_fs_type().  Returns 0 or -1 with *reason. */
 int fsys_check_interpreter(const char *path, const char **reason);
 
 /* getcwd() into buf and open "." with O_PATH; *st receives its fstat.

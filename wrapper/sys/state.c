@@ -4,7 +4,8 @@
  * (openat O_PATH|O_NOFOLLOW and fstat per component), openat(".") for
  * reading, getdents (fdopendir/readdir); state_remove: openat the user's
  * run directory, per slot file openat(O_NOFOLLOW) + flock(LOCK_EX|LOCK_NB),
- * unlinkat, close, unlinkat(AT_REMOVEDIR); the TMPDIR depth-first:
+ * unlinkat, close, unlinkat(AT_REMOVEDIR); the TMPDIR: flock of <tmp>,
+ * its tmpfs unmounted (tmpfs.h: fstat, fstatfs, umount2), then depth-first
  * openat(O_DIRECTORY|O_NOFOLLOW), getdents, unlinkat per entry. */
 #include "state.h"
 
@@ -23,6 +24,7 @@
 #include "fsys.h"
 #include "rules.h"
 #include "strutil.h"
+#include "tmpfs.h"
 
 #define STATE_MAX_NAMES 65536
 #define TMP_MAX_DEPTH 64
@@ -269,6 +271,61 @@ static int remove_run(int runfd, const char *user, const char **reason)
 	return ret;
 }
 
+/* Unmount the tmpfs (tmpfs.h) mounted on <tmp>/<user> in this mount
+ * namespace, with tmpfd (<tmp>) locked.  Returns 0 (none is left), 1 (in
+ * use), or -1 with *reason. */
+static int unmount_tmp(int tmpfd, const char *tmp, const char *user, const char **reason)
+{
+	char path[PATH_MAX];
+	int n = snprintf(path, sizeof(path), "%s/%s", tmp, user);
+
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		*reason = "temporary directory path too long";
+		return -1;
+	}
+	/* A few rounds: one tmpfs is the rule, a stack of them is undone too. */
+	for (int round = 0; round < 8; round++) {
+		int kind = tmpfs_probe(tmpfd, user, reason), r;
+
+		if (kind < 0)
+			return -1;
+		if (kind == TMPFS_PLAIN || kind == TMPFS_ABSENT)
+			return 0;
+		if (kind == TMPFS_OTHER) {
+			*reason = "another file system than a tmpfs is mounted on the temporary directory";
+			return -1;
+		}
+		r = tmpfs_unmount(path, reason);
+		if (r != 0)
+			return r;
+	}
+	*reason = "the temporary directory has too many tmpfs mounted on it";
+	return -1;
+}
+
+int state_tmp_mounted(const char *state_dir, const char *user, const char **reason)
+{
+	char tmp[PATH_MAX];
+	int fd, kind;
+
+	if (!name_is_valid(user)) {
+		*reason = "not a valid user name";
+		return -1;
+	}
+	if (tmp_root(state_dir, tmp, sizeof(tmp), reason) != 0)
+		return -1;
+	fd = open_root_dir(tmp, reason);
+	if (fd == -2)
+		return 0;
+	if (fd < 0)
+		return -1;
+	kind = tmpfs_probe(fd, user, reason);
+	(void)close(fd);
+	if (kind < 0)
+		return -1;
+	return kind == TMPFS_MOUNTED || kind == TMPFS_OTHER ? 1 : 0;
+}
+
 int state_remove(const char *run_dir, const char *state_dir, const char *user,
 		 const char **reason)
 {
@@ -294,11 +351,21 @@ int state_remove(const char *run_dir, const char *state_dir, const char *user,
 		return 0;
 	if (fd < 0)
 		return -1;
+	/* The lock the wrapper takes to mount: no request mounts meanwhile. */
+	ret = tmpfs_lock(fd, reason);
+	if (ret == 0)
+		ret = unmount_tmp(fd, tmp, user, reason);
+	if (ret != 0) {
+		(void)close(fd);
+		return ret;
+	}
 	int ufd = openat(fd, user, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (ufd < 0) {
 		ret = errno == ENOENT ? 0 : err_sys(reason, "cannot open the temporary directory");
 	} else {
 		ret = remove_tree(ufd, 0, reason);
+		/* A tmpfs mounted there in another mount namespace (the web
+		 * server's) is detached by the kernel with the directory. */
 		if (ret == 0 && unlinkat(fd, user, AT_REMOVEDIR) != 0)
 			ret = err_sys(reason, "cannot remove the temporary directory");
 	}
