@@ -5,9 +5,10 @@
 # Installed (relative paths below CMAKE_INSTALL_PREFIX; DESTDIR honoured):
 #   <CGIJAIL_INSTALL_LIBEXECDIR>/cgijail        4754 root:<CGIJAIL_INSTALL_GROUP>
 #   <CGIJAIL_INSTALL_LIBEXECDIR>/cgijail-cgroup-holder            0755
+#   CGIJAIL_ZYGOTE (<CGIJAIL_INSTALL_LIBEXECDIR>/cgijail-zygote.py) 0644
 #   sbin/cgijail-check                                            0755
 #   share/man/man5/cgijail.conf.5, share/man/man8/cgijail.8, cgijail-check.8
-#   share/doc/cgijail/README.md, SECURITY.md, cgroups.md
+#   share/doc/cgijail/README.md, SECURITY.md, cgroups.md, warm-mode.md
 #   <CGIJAIL_INSTALL_SYSTEMDUNITDIR>/cgijail.service   (unless empty)
 #   <CGIJAIL_INSTALL_TMPFILESDIR>/cgijail.conf         (unless empty)
 #   <CGIJAIL_INSTALL_LOGROTATEDIR>/cgijail             (with a log directory)
@@ -180,6 +181,13 @@ install(TARGETS cgijail RUNTIME DESTINATION "${CGIJAIL_INSTALL_LIBEXECDIR}"
 install(TARGETS cgijail-check RUNTIME DESTINATION "${CMAKE_INSTALL_SBINDIR}")
 install(PROGRAMS packaging/systemd/cgijail-cgroup-holder
         DESTINATION "${CGIJAIL_INSTALL_LIBEXECDIR}")
+# Warm mode's zygote program: where CGIJAIL_ZYGOTE (compiled in) says.
+get_filename_component(_cj_zygote_dir "${CGIJAIL_ZYGOTE}" DIRECTORY)
+get_filename_component(_cj_zygote_name "${CGIJAIL_ZYGOTE}" NAME)
+install(FILES zygote/cgijail-zygote.py DESTINATION "${_cj_zygote_dir}"
+        RENAME "${_cj_zygote_name}"
+        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+install(FILES docs/warm-mode.md DESTINATION "${CMAKE_INSTALL_DOCDIR}")
 install(FILES docs/man/cgijail.conf.5 DESTINATION "${CMAKE_INSTALL_MANDIR}/man5")
 install(FILES docs/man/cgijail.8 docs/man/cgijail-check.8
         DESTINATION "${CMAKE_INSTALL_MANDIR}/man8")

@@ -951,8 +951,8 @@ int policy_defaults(struct policy *p)
 	p->warm.enabled = false;
 	/* preload: empty (memset above) */
 	p->warm.max_requests = 1000;
-	p->warm.max_age_ms = 3600 * 1000;
-	p->warm.idle_ms = 300 * 1000;
+	p->warm.max_age_ms = 3600ULL * 1000;
+	p->warm.idle_ms = 300ULL * 1000;
 	return 0;
 }
 

@@ -50,6 +50,8 @@ t "deb: the wrapper is 4754 root/www-data in /usr/lib/cgijail" \
 t "deb: cgijail-check is 0755 root/root in /usr/sbin" \
   has_line "$list" '^-rwxr-xr-x root/root .* \./usr/sbin/cgijail-check$'
 t "deb: the cgroup holder is shipped" has_line "$list" ' \./usr/lib/cgijail/cgijail-cgroup-holder$'
+t "deb: the zygote program is 0644 root/root in /usr/lib/cgijail (where cgijail looks)" \
+  has_line "$list" '^-rw-r--r-- root/root .* \./usr/lib/cgijail/cgijail-zygote\.py$'
 t "deb: cgijail.service is shipped" has_line "$list" ' \./lib/systemd/system/cgijail\.service$'
 for m in man8/cgijail.8.gz man8/cgijail-check.8.gz man5/cgijail.conf.5.gz; do
   t "deb: man page $m" has_line "$list" " \./usr/share/man/$m\$"
@@ -141,6 +143,8 @@ done
 t "rpm: cgijail.service starts the holder in /usr/libexec/cgijail" \
   has_line "$(cat "$work/rpm-root/usr/lib/systemd/system/cgijail.service")" \
   '^ExecStart=/usr/libexec/cgijail/cgijail-cgroup-holder$'
+t "rpm: the zygote program is in /usr/libexec/cgijail" \
+  test -f "$work/rpm-root/usr/libexec/cgijail/cgijail-zygote.py"
 t "rpm: README.Fedora says how httpd is pointed at the wrapper" \
   grep -q 'BindReadOnlyPaths=/usr/libexec/cgijail/cgijail:/usr/sbin/suexec' \
   "$work/rpm-root/usr/share/doc/cgijail/README.Fedora"

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-static size_t list_len(char *const v[])
+static size_t list_len(const char *const v[])
 {
 	size_t n = 0;
 
@@ -47,7 +47,7 @@ static void put_field(struct out *o, const void *p, size_t n)
 
 static void put_list(struct out *o, char *const v[])
 {
-	size_t n = list_len(v);
+	size_t n = list_len((const char *const *)v);
 
 	if (n > WP_FIELDS_MAX) {
 		o->overflow = 1;
