@@ -375,10 +375,15 @@ def serve(conn, state):
         os.close(pidfd)
     _, status, ru = os.wait4(pid, 0)
     kill_the_rest()
+    crashed = os.WIFSIGNALED(status) and os.WTERMSIG(status) in CRASH_SIGNALS
+    if crashed or state["last"]:
+        # Stop listening before the answer: the slot's next request must
+        # not reach a zygote that is about to end.
+        state["listener"].close()
     send(conn, b"S" + struct.pack("<iQQQ", status,
                                   int(ru.ru_utime * 1e6), int(ru.ru_stime * 1e6),
                                   ru.ru_maxrss))
-    return not (os.WIFSIGNALED(status) and os.WTERMSIG(status) in CRASH_SIGNALS)
+    return not crashed
 
 
 def cpu_exhausted():
@@ -409,7 +414,7 @@ def main(args):
     listener.listen(4)
     started = time.monotonic()
     served = 0
-    state = {"key": None}
+    state = {"key": None, "listener": listener, "last": False}
     while served < max_requests and time.monotonic() - started < max_age:
         left = max_age - (time.monotonic() - started)
         ready, _, _ = select.select([listener], [], [], min(idle, left))
@@ -426,6 +431,8 @@ def main(args):
             if uid != 0:
                 return 1
             served += 1
+            state["last"] = served >= max_requests or cpu_exhausted() or \
+                time.monotonic() - started >= max_age
             try:
                 if not serve(conn, state):
                     break
@@ -434,7 +441,7 @@ def main(args):
                     kill_the_rest()
                     break
                 raise
-        if cpu_exhausted():
+        if state["last"]:
             break
     return 0
 

@@ -122,6 +122,18 @@ def test_explain_shows_effective_sandbox(policy, adir):
     assert "limits.wall = 30s" in out, "the main policy's default stays" + out
 
 
+def test_explain_shows_warm_mode(policy, adir):
+    policy.dropin("cjtalice", "[warm]\nenabled = yes\npreload = json urllib.parse\n"
+                              "max_requests = 50\nidle_timeout = 2m\n")
+    path, _ = make_probe(adir)
+    rc, out, err = run_check(["explain", "cjtalice", "cjtalice", path])
+    assert rc == 0, (out, err)
+    assert "warm.enabled = yes" in out, out
+    assert "warm.preload = json urllib.parse\n" in out, out
+    assert "warm.max_requests = 50\n" in out and "warm.idle_timeout = 120 s\n" in out, out
+    assert f"warm zygote program: {cjlib.ZYGOTE}\n" in out, out
+
+
 def _bad_mode(d):
     path, m = make_probe(d, mode=0o775)
     return ["cjtalice", "cjtalice"], path, m

@@ -109,10 +109,13 @@ def tenant_cgroup_dirs(user="cjtalice"):
             if os.path.isdir(os.path.join(root, user))]
 
 
-def remove_tenant_cgroups(user="cjtalice"):
+def remove_tenant_cgroups(user="cjtalice", end_zygotes=True):
     """rmdir the tenant's cgroups bottom-up in every hierarchy; those still
     holding a process stay (the kernel refuses: EBUSY).  Returns what is
-    left."""
+    left.  Idle zygotes (warm mode) are ended first, as an admin deleting
+    the cgroups of a live tenant must, unless end_zygotes is False."""
+    if end_zygotes:
+        cjlib.end_zygotes()
     left = []
     for top in tenant_cgroup_dirs(user):
         for dirpath, _, _ in os.walk(top, topdown=False):
@@ -207,6 +210,10 @@ def test_cgroup_fs_read_only_refuses(adir, cgroups):
     if cgroups == "existing":
         assert_confined(run_wrapper(args, cwd=adir), m)
         os.unlink(m.path)
+        # Warm mode: the slot's zygote would serve it from the leaf it
+        # already is in (limits read, nothing to write); starting one needs
+        # the cgroup file system, as a cold request does.
+        cjlib.end_zygotes()
     else:
         remove_tenant_cgroups()
     res = run_wrapper(args, cwd=adir, preexec=private_ns(read_only_cgroup_fs))
@@ -250,7 +257,7 @@ def test_cgroup_parent_deleted_during_a_request(policy, adir):
         while not m.ran and time.monotonic() < deadline:
             time.sleep(0.02)
         assert m.ran, "the slow request did not start"
-        left = remove_tenant_cgroups()
+        left = remove_tenant_cgroups(end_zygotes=False)
         assert left, "nothing was busy: the running request is not in a cgroup"
         assert_confined(run_wrapper(a2, cwd=adir), m2)
         out, err = slow.communicate(timeout=20)
@@ -427,6 +434,7 @@ def gone_user():
     env = {"PATH": cjlib.SYS_PATH, "LC_ALL": "C"}
 
     def delete():
+        cjlib.end_zygotes()   # warm mode: the user's idle zygote is its process
         subprocess.run(["userdel", GONE_USER], env=env, capture_output=True)
         subprocess.run(["groupdel", GONE_USER], env=env, capture_output=True)
     delete()

@@ -257,6 +257,7 @@ def test_prune_unmounts_the_tmpfs(prune_policy, gone_user):
     assert res.rc == 0, res.describe()
     tmp = cjlib.tenant_tmpdir(gone_user)
     assert len(tmpfs_at(tmp)) == 1
+    cjlib.end_zygotes()   # warm mode: the user's idle zygote is its process
     cjlib._run(["userdel", gone_user])
     # In use (a process's cwd in it): kept, nothing removed.
     busy = subprocess.Popen(["sleep", "60"], cwd=tmp)
@@ -288,6 +289,7 @@ def test_prune_from_another_namespace_detaches_the_tmpfs(prune_policy, gone_user
     assert p.returncode == 0, p
     tmp = cjlib.tenant_tmpdir(gone_user)
     assert len(tmpfs_at(tmp, ns_holder)) == 1 and tmpfs_at(tmp) == []
+    cjlib.end_zygotes()   # warm mode: the user's idle zygote is its process
     cjlib._run(["userdel", gone_user])
     rc, out, err = cjlib.run_check(["prune", "--dry-run"])
     assert rc == 0 and "would unmount" not in out and f"would remove {gone_user}" in out, out

@@ -185,6 +185,20 @@ static void print_sandbox(const struct request *rq, const struct policy *p)
 		printf("  sandbox tenant tree (read-only): (none)\n");
 	print_esc("  sandbox TMPDIR (private, writable): ", cgijail_state_dir, "/tmp/");
 	print_esc("", rq->tgt.name, "\n");
+	if (!p->warm.enabled) {
+		printf("  warm.enabled = no (each request starts a fresh interpreter)\n");
+		return;
+	}
+	printf("  warm.enabled = yes (requests are forked from the slot's zygote)\n");
+	printf("  warm.preload =");
+	if (p->warm.preload.n == 0)
+		printf(" (none)");
+	for (size_t i = 0; i < p->warm.preload.n; i++)
+		printf(" %s", p->warm.preload.v[i]);   /* checked module names */
+	printf("\n  warm.max_requests = %u\n", p->warm.max_requests);
+	printf("  warm.max_age = %" PRIu64 " s\n", p->warm.max_age_ms / 1000);
+	printf("  warm.idle_timeout = %" PRIu64 " s\n", p->warm.idle_ms / 1000);
+	print_esc("  warm zygote program: ", cgijail_zygote_path, "\n");
 }
 
 static void print_settings(const struct request *rq, const struct config *cfg)
