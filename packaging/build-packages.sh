@@ -28,7 +28,8 @@ die() { printf 'build-packages.sh: %s\n' "$*" >&2; exit 1; }
 command -v dpkg-query >/dev/null || die "needs Debian (dpkg, apt-get)"
 
 # ---- tools -------------------------------------------------------------------
-need=(build-essential debhelper dpkg-dev lintian rpm rpmlint cmake pkg-config
+# devscripts: checkbashisms, which rpmlint runs on the scriptlets
+need=(build-essential debhelper dpkg-dev devscripts lintian rpm rpmlint cmake pkg-config
       libcap-dev libseccomp-dev libcgroup-dev binutils elfutils)
 [[ ! -e $top/.git ]] || need+=(git)
 missing=()
