@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fsys.h"
@@ -723,4 +724,63 @@ Test(fsys, open_cwd_failures)
 		     "a removed working directory accepted");
 	cr_assert_not_null(why);
 	cr_assert_eq(count_fds(), before);
+}
+
+/* ---- directories made whole ------------------------------------------------- */
+
+/* Concurrent first requests: eight processes make the same subdirectory at
+ * once while a ninth watches it; whoever wins, the directory is never seen
+ * with another mode than the one asked for, every caller gets it, and no
+ * temporary name is left behind. */
+Test(fsys, ensure_subdir_is_never_seen_half_made, .timeout = 60)
+{
+	char base[PATH_MAX], sub[PATH_MAX];
+
+	for (int round = 0; round < 20; round++) {
+		char name[32];
+		(void)snprintf(name, sizeof(name), "t%d", round);
+		path_of(base, sizeof(base), "");
+		path_of(sub, sizeof(sub), name);
+		pid_t watcher = fork();
+		cr_assert_geq(watcher, 0);
+		if (watcher == 0) {
+			/* Until it appears and a while after: its mode is 0711. */
+			struct stat st;
+			int seen = 0;
+			for (int i = 0; i < 200000 && seen < 2000; i++) {
+				if (stat(sub, &st) != 0)
+					continue;
+				seen++;
+				if ((st.st_mode & 07777) != 0711)
+					_exit(2);
+			}
+			_exit(0);
+		}
+		pid_t kids[8];
+		for (int k = 0; k < 8; k++) {
+			kids[k] = fork();
+			cr_assert_geq(kids[k], 0);
+			if (kids[k] == 0) {
+				const char *why = NULL;
+				int bfd = open(base, O_RDONLY | O_DIRECTORY);
+				int fd = bfd < 0 ? -1 : fsys_ensure_subdir(bfd, name, getuid(), getgid(),
+									   0711, &why);
+				_exit(fd >= 0 ? 0 : 1);
+			}
+		}
+		for (int k = 0; k < 8; k++) {
+			int st;
+			cr_assert_eq(waitpid(kids[k], &st, 0), kids[k]);
+			cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "creator %d failed", k);
+		}
+		int st;
+		cr_assert_eq(waitpid(watcher, &st, 0), watcher);
+		cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+			  "round %d: the directory was seen with another mode", round);
+	}
+	DIR *d = opendir(root);
+	cr_assert_not_null(d);
+	for (struct dirent *e; (e = readdir(d)) != NULL;)
+		cr_expect(strstr(e->d_name, ".new.") == NULL, "left behind: %s", e->d_name);
+	closedir(d);
 }

@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -214,6 +216,47 @@ static int open_dir_at(int dirfd, const char *name)
 	return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
+/* Make the directory name below dirfd fully formed: created under a
+ * temporary name, given its owner and mode, then renamed into place
+ * (RENAME_NOREPLACE).  So no request ever sees it with the umask's mode or
+ * still root's while its owner is being set (a concurrent request of the
+ * tenant would fail on it).  0 when made, or when another process made it
+ * first; -1 with errno. */
+static int mkdir_whole(int dirfd, const char *name, uid_t uid, gid_t gid, mode_t mode)
+{
+	char tmp[NAME_MAX + 1];
+	int n = snprintf(tmp, sizeof(tmp), ".%.200s.new.%ld", name, (long)getpid());
+
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	/* Left by a process of the same pid that died here: empty, remove. */
+	if (mkdirat(dirfd, tmp, 0700) != 0 &&
+	    (errno != EEXIST || unlinkat(dirfd, tmp, AT_REMOVEDIR) != 0 ||
+	     mkdirat(dirfd, tmp, 0700) != 0))
+		return -1;
+	int fd = open_dir_at(dirfd, tmp);
+	if (fd < 0 || fchown(fd, uid, gid) != 0 || fchmod(fd, mode) != 0) {
+		int e = errno;
+		if (fd >= 0)
+			(void)close(fd);
+		(void)unlinkat(dirfd, tmp, AT_REMOVEDIR);
+		errno = e;
+		return -1;
+	}
+	(void)close(fd);
+	if (renameat2(dirfd, tmp, dirfd, name, RENAME_NOREPLACE) != 0) {
+		int e = errno;
+		(void)unlinkat(dirfd, tmp, AT_REMOVEDIR);
+		if (e == EEXIST)
+			return 0;
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
 int fsys_open_root_dir(const char *path, mode_t last_mode, const char **reason)
 {
 	const char *p = path;
@@ -253,21 +296,12 @@ int fsys_open_root_dir(const char *path, mode_t last_mode, const char **reason)
 		next = open_dir_at(fd, name);
 		if (next < 0 && errno == ENOENT) {
 			mode_t mode = last ? last_mode : 0755;
-			if (mkdirat(fd, name, mode) != 0 && errno != EEXIST) {
+			if (mkdir_whole(fd, name, 0, 0, mode) != 0) {
 				(void)err_sys(reason, "cannot be created");
 				(void)close(fd);
 				return -1;
 			}
 			next = open_dir_at(fd, name);
-			/* mkdirat applied the umask: set the mode exactly. */
-			if (next >= 0 && (fstat(next, &st) != 0 ||
-					  (st.st_uid == 0 && (st.st_mode & 07777) != mode &&
-					   fchmod(next, mode) != 0))) {
-				(void)err_sys(reason, "cannot set the mode of a directory it created");
-				(void)close(next);
-				(void)close(fd);
-				return -1;
-			}
 		}
 		(void)close(fd);
 		if (next < 0) {
@@ -296,9 +330,12 @@ int fsys_ensure_subdir(int basefd, const char *name, uid_t uid, gid_t gid,
 		*reason = "has an invalid name";
 		return -1;
 	}
-	if (mkdirat(basefd, name, 0700) != 0 && errno != EEXIST)
-		return err_sys(reason, "cannot be created");
 	fd = open_dir_at(basefd, name);
+	if (fd < 0 && errno == ENOENT) {
+		if (mkdir_whole(basefd, name, uid, gid, mode) != 0)
+			return err_sys(reason, "cannot be created");
+		fd = open_dir_at(basefd, name);
+	}
 	if (fd < 0) {
 		*reason = errno == ELOOP || errno == ENOTDIR ?
 				  "is a symbolic link or not a directory" :
