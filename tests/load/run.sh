@@ -334,13 +334,8 @@ drive() { # N C SEED OUT [more driver args]
 }
 
 # ---- warm-up, then the fds before ------------------------------------------------------------
-# A tenant's first request creates its state directories (TMPDIR): one
-# request per tenant alone first, so that the warm-up and the run measure
-# the steady state.
-for h in t1/hello.py t2/mem.py t3/cpu.py; do
-  curl -s -o /dev/null --max-time 60 -H "Host: ${h%%/*}" "http://127.0.0.1:$port/cgi/${h#*/}" ||
-    die "the first request to $h failed"
-done
+# The warm-up starts cold: the tenants' first requests arrive together and
+# create their state directories (TMPDIR) concurrently.
 warm=$((conc * 4))
 step "warm-up: $warm requests at concurrency $conc"
 drive "$warm" "$conc" 999 "$W/warm.json" --quiet || {
