@@ -20,6 +20,8 @@ struct out {
 
 static void put(struct out *o, const void *p, size_t n)
 {
+	if (n == 0)
+		return;          /* an empty field: p may be NULL */
 	if (o->overflow || n > o->size - o->len) {
 		o->overflow = 1;
 		return;
