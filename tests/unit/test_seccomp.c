@@ -1030,3 +1030,41 @@ Test(seccomp, python_workload, .timeout = 120)
 					sc_network_name(nets[v])),
 			       ok, "python3 under the %s filter", sc_network_name(nets[v]));
 }
+
+/* Mode changes: allowed without write for group or others and without the
+ * set-id and sticky bits; refused (EPERM) with any of them; chmod, fchmod
+ * and fchmodat alike, on the real filter. */
+Test(seccomp, mode_changes_decided_on_the_mode)
+{
+	static const unsigned long allowed[] = { 0644, 0600, 0755, 0700, 0444, 0, 0640, 0750 };
+	static const unsigned long refused[] = { 0666, 0777, 0646, 0664, 0620, 0602,
+						 04755, 02755, 01777, 01700, 07000 };
+	char path[] = "/tmp/cjt-seccomp-mode-XXXXXX";
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	for (size_t v = 0; v < NELEMS(nets); v++) {
+		int net = (int)nets[v];
+		for (size_t i = 0; i < NELEMS(allowed); i++) {
+			unsigned long m = allowed[i];
+			expect_outcome(call_in_child(net, SYS_fchmod, (unsigned long)fd, m, 0, 0), ok,
+				       "fchmod %04lo", m);
+			expect_outcome(call_in_child(net, SYS_chmod, (unsigned long)path, m, 0, 0), ok,
+				       "chmod %04lo", m);
+			expect_outcome(call_in_child(net, SYS_fchmodat, (unsigned long)AT_FDCWD,
+						     (unsigned long)path, m, 0), ok, "fchmodat %04lo", m);
+		}
+		for (size_t i = 0; i < NELEMS(refused); i++) {
+			unsigned long m = refused[i];
+			expect_outcome(call_in_child(net, SYS_fchmod, (unsigned long)fd, m, 0, 0),
+				       err(EPERM), "fchmod %04lo", m);
+			expect_outcome(call_in_child(net, SYS_chmod, (unsigned long)path, m, 0, 0),
+				       err(EPERM), "chmod %04lo", m);
+			expect_outcome(call_in_child(net, SYS_fchmodat, (unsigned long)AT_FDCWD,
+						     (unsigned long)path, m, 0), err(EPERM),
+				       "fchmodat %04lo", m);
+		}
+	}
+	(void)close(fd);
+	(void)unlink(path);
+}

@@ -36,13 +36,12 @@
  *   host-wide objects outside every other layer that outlive the request;
  *   Linux AIO (io_setup, io_destroy, io_submit, io_cancel, io_getevents,
  *   io_pgetevents: io_setup reserves from the host-wide fs.aio-max-nr);
- *   metadata changes (chmod, fchmod, fchmodat, chown, fchown, lchown,
- *   fchownat, utime, utimes, futimesat, utimensat, setxattr, lsetxattr,
- *   fsetxattr, removexattr, lremovexattr, fremovexattr): Landlock does not
- *   confine them, and a script could open up the tenant's files outside its
- *   write set to other users; a new file's mode is set when it is created
- *   (umask and the mode argument); inotify_* (names of entries in
- *   directories the script may not list).
+ *   metadata changes (chown, fchown, lchown, fchownat, utime, utimes,
+ *   futimesat, utimensat, setxattr, lsetxattr, fsetxattr, removexattr,
+ *   lremovexattr, fremovexattr; chmod, fchmod, fchmodat on the mode, below):
+ *   Landlock does not confine them, and a script could open up the
+ *   tenant's files outside its write set to other users; inotify_* (names
+ *   of entries in directories the script may not list).
  *
  * - Refused with ENOTSUP: getxattr, lgetxattr, listxattr, llistxattr
  *   (extended attributes by path, which Landlock does not confine; through a
@@ -60,6 +59,10 @@
  *   ioctl:       EPERM for TIOCSTI and TIOCLINUX (terminal input injection,
  *                matched on the low 32 bits, as the kernel reads the command);
  *                everything else allowed.
+ *   chmod, fchmod, fchmodat: EPERM for a mode with any of the bits
+ *                07022 (write for group or others, setuid, setgid,
+ *                sticky); any other mode allowed (copying 0644 or 0755
+ *                onto a file is common and opens nothing to others' writes).
  *   prctl:       EPERM for PR_SET_PDEATHSIG (matched on the low 32 bits, the
  *                kernel's int): the script is the init of its request's pid
  *                namespace and dies with the supervisor through the SIGKILL
@@ -205,8 +208,8 @@ static const struct sc_syscall eperm_list[] = {
 	SYS(io_setup), SYS(io_destroy), SYS(io_submit), SYS(io_cancel),
 	SYS(io_getevents), SYS(io_pgetevents),
 	/* metadata changes: Landlock does not confine them, so a script could
-	 * open up any file of the tenant's outside the write set */
-	SYS(chmod), SYS(fchmod), SYS(fchmodat),
+	 * open up any file of the tenant's outside the write set (mode
+	 * changes: below, on the mode) */
 	SYS(chown), SYS(fchown), SYS(lchown), SYS(fchownat),
 	SYS(utime), SYS(utimes), SYS(futimesat), SYS(utimensat),
 	SYS(setxattr), SYS(lsetxattr), SYS(fsetxattr),
@@ -228,7 +231,7 @@ static const struct sc_syscall enotsup_list[] = {
 /* Decided on their arguments by add_conditional_rules(). */
 static const struct sc_syscall cond_list[] = {
 	SYS(clone), SYS(socket), SYS(socketpair), SYS(personality), SYS(ioctl),
-	SYS(prctl),
+	SYS(prctl), SYS(chmod), SYS(fchmod), SYS(fchmodat),
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -344,6 +347,27 @@ static int add_family_rules(scmp_filter_ctx ctx, int nr, const uint64_t *fams,
 		arg_is(0, SCMP_CMP_GT, fams[nfams - 1]));
 }
 
+/* The mode bits a script may not set: write for group or others, setuid,
+ * setgid, sticky.  A mode without them (0644, 0755, 0600, ...) is allowed:
+ * programs copy modes onto their own new files (shutil.copy, Mercurial's
+ * atomic writes); what is refused is opening a file to other users' writes
+ * or making a set-id program. */
+static const uint64_t mode_bits_refused[] = { 04000, 02000, 01000, 0020, 0002 };
+
+static int add_mode_rules(scmp_filter_ctx ctx, int nr, unsigned int arg)
+{
+	uint64_t mask = 0;
+
+	for (size_t i = 0; i < NELEM(mode_bits_refused); i++) {
+		mask |= mode_bits_refused[i];
+		int rc = seccomp_rule_add_exact(ctx, ACT_EPERM, nr, 1,
+			arg_masked(arg, mode_bits_refused[i], mode_bits_refused[i]));
+		if (rc < 0)
+			return rc;
+	}
+	return seccomp_rule_add_exact(ctx, SCMP_ACT_ALLOW, nr, 1, arg_masked(arg, mask, 0));
+}
+
 static const uint64_t fam_unix[] = { AF_UNIX };
 static const uint64_t fam_inet[] = { AF_UNIX, AF_INET, AF_INET6 };
 
@@ -390,6 +414,14 @@ static int add_conditional_rules(scmp_filter_ctx ctx, enum sc_network net)
 	if (rc == 0)
 		rc = seccomp_rule_add_exact(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 			arg_is(1, SCMP_CMP_NE, TIOCSTI));
+
+	/* chmod, fchmod, fchmodat: on the mode (above). */
+	if (rc == 0)
+		rc = add_mode_rules(ctx, SCMP_SYS(chmod), 1);
+	if (rc == 0)
+		rc = add_mode_rules(ctx, SCMP_SYS(fchmod), 1);
+	if (rc == 0)
+		rc = add_mode_rules(ctx, SCMP_SYS(fchmodat), 2);
 
 	/* prctl: the parent-death signal stays; the same low-half matching
 	 * as ioctl's (checked by the unit test on the real filter). */

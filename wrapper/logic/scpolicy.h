@@ -34,7 +34,8 @@ enum sc_list {
 	SC_LIST_EPERM,      /* refused with EPERM whatever the arguments */
 	SC_LIST_ENOTSUP,    /* refused with ENOTSUP whatever the arguments */
 	SC_LIST_COND,       /* decided on arguments: clone socket socketpair
-			       personality ioctl prctl */
+			       personality ioctl prctl chmod fchmod
+			       fchmodat */
 };
 size_t sc_policy_list(enum sc_list which, const struct sc_syscall **out);
 

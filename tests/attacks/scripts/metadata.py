@@ -47,13 +47,16 @@ def setxattr(path):
 
 
 def created_mode(dirpath):
-    """The control: a new file gets its mode when it is created."""
+    """The control: a new file gets its mode when it is created, and a mode
+    that opens it to nobody's writes (0644) can be set afterwards."""
     path = os.path.join(dirpath, "cjt-created-%d" % os.getpid())
     fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o640)
     os.close(fd)
-    mode = os.stat(path).st_mode & 0o777
+    modes = [oct(os.stat(path).st_mode & 0o777)]
+    os.chmod(path, 0o644)
+    modes.append(oct(os.stat(path).st_mode & 0o777))
     os.unlink(path)
-    return oct(mode)
+    return modes
 
 
 def fd_xattrs(path):
