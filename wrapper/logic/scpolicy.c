@@ -36,9 +36,9 @@
  *   host-wide objects outside every other layer that outlive the request;
  *   Linux AIO (io_setup, io_destroy, io_submit, io_cancel, io_getevents,
  *   io_pgetevents: io_setup reserves from the host-wide fs.aio-max-nr);
- *   metadata changes (chown, fchown, lchown, fchownat, utime, utimes,
- *   futimesat, utimensat, setxattr, lsetxattr, fsetxattr, removexattr,
- *   lremovexattr, fremovexattr; chmod, fchmod, fchmodat on the mode, below):
+ *   metadata changes (chown, fchown, lchown, fchownat, setxattr,
+ *   lsetxattr, fsetxattr, removexattr, lremovexattr, fremovexattr; chmod,
+ *   fchmod, fchmodat on the mode, below; times stay allowed):
  *   Landlock does not confine them, and a script could open up the
  *   tenant's files outside its write set to other users; inotify_* (names
  *   of entries in directories the script may not list).
@@ -123,6 +123,9 @@ static const struct sc_syscall allow_list[] = {
 	SYS(rmdir), SYS(stat), SYS(statfs), SYS(statx),
 	SYS(symlink), SYS(symlinkat), SYS(truncate), SYS(unlink),
 	SYS(unlinkat),
+	/* times: opening nothing to anyone, and Mercurial sets them on every
+	 * file it writes within the second it last changed */
+	SYS(utime), SYS(utimes), SYS(futimesat), SYS(utimensat),
 	/* @io-event */
 	SYS(epoll_create), SYS(epoll_create1), SYS(epoll_ctl),
 	SYS(epoll_pwait), SYS(epoll_pwait2), SYS(epoll_wait), SYS(eventfd),
@@ -211,7 +214,6 @@ static const struct sc_syscall eperm_list[] = {
 	 * open up any file of the tenant's outside the write set (mode
 	 * changes: below, on the mode) */
 	SYS(chown), SYS(fchown), SYS(lchown), SYS(fchownat),
-	SYS(utime), SYS(utimes), SYS(futimesat), SYS(utimensat),
 	SYS(setxattr), SYS(lsetxattr), SYS(fsetxattr),
 	SYS(removexattr), SYS(lremovexattr), SYS(fremovexattr),
 	/* inotify: names created in directories Landlock does not let the
