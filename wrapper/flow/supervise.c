@@ -436,7 +436,7 @@ static int sv_start_warm(struct sv *s, const struct sb_plan *plan, struct sv_res
 			if (zyg_peer(c, &pid, &uid, reason) != 0)
 				goto fail;
 			if (uid != plan->tgt->uid || pid <= 0 ||
-			    (s->leaf != NULL && cg_leaf_holds_only(s->leaf, pid) != 1)) {
+			    (s->leaf != NULL && cg_leaf_single(s->leaf) != pid)) {
 				discard_zygote(s);
 				continue;
 			}
@@ -604,7 +604,7 @@ static void finish_warm(struct sv *s, struct sv_result *res)
 {
 	bool normal = s->answered && !res->acct.wall_expired && !res->acct.client_abort;
 
-	if (normal && s->leaf != NULL && cg_leaf_holds_only(s->leaf, s->zygote) != 1)
+	if (normal && s->leaf != NULL && cg_leaf_single(s->leaf) != s->zygote)
 		normal = false;
 	if (!normal) {
 		kill_request(s);

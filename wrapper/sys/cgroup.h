@@ -179,9 +179,6 @@ int cg_leaf_create(const struct cg_ctx *ctx, const struct cg_tenant *t,
  * be the slot's zygote (docs/warm-mode.md; the supervisor checks it is)
  * and stays; more than one are reclaimed as above. */
 
-/* The leaf holds exactly pid and nothing else (every hierarchy): 1; it
- * holds anything else: 0; -1 when cgroup.procs cannot be read. */
-int cg_leaf_holds_only(const struct cg_leaf *leaf, pid_t pid);
 /* The one process every hierarchy of the leaf holds, or 0 (none, more than
  * one, different ones, or cgroup.procs unreadable). */
 pid_t cg_leaf_single(const struct cg_leaf *leaf);

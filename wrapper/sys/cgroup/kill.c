@@ -70,24 +70,6 @@ pid_t cg_leaf_single(const struct cg_leaf *leaf)
 	return one;
 }
 
-int cg_leaf_holds_only(const struct cg_leaf *leaf, pid_t pid)
-{
-	static pid_t pids[MAXP];
-	int seen = 0;
-
-	for (unsigned i = 0; i < leaf->ctx->nh; i++) {
-		if (leaf->fd[i] < 0)
-			continue;
-		int n = read_pids(leaf->fd[i], pids);
-		if (n < 0)
-			return -1;
-		if (n != 1 || pids[0] != pid)
-			return 0;
-		seen++;
-	}
-	return seen > 0;
-}
-
 /* Processes left in the leaf (all leaf hierarchies), or -1. */
 int cg_leaf_count(const struct cg_leaf *leaf)
 {
