@@ -81,6 +81,7 @@ def test_warm_request_as_the_cold_one(adir):
     assert w["ppid"] == 1 and w["pid"] != 1, w
     (rec,) = warm.log
     assert rec["outcome"] == "accepted" and rec["status"] == 0 and rec["uid"] == ALICE, rec
+    assert rec["sandbox"].endswith("; warm, zygote started"), rec
     assert len(cjlib.zygote_pids()) == 1
 
 
@@ -88,11 +89,16 @@ def test_one_zygote_serves_the_slot(adir):
     name = script(adir, "report.py", REPORT)
     warm_policy()
     pids = set()
+    notes = []
     for _ in range(3):
         res = request(adir, name)
         assert res.rc == 0, res
         pids.update(cjlib.zygote_pids())
+        (rec,) = res.log
+        notes.append(rec["sandbox"].rsplit("; ", 1)[-1])
     assert len(pids) == 1, pids
+    # The record says which request paid for the zygote's start.
+    assert notes == ["warm, zygote started", "warm", "warm"], notes
 
 
 def test_nothing_of_a_request_outlives_it(adir):

@@ -128,6 +128,15 @@ static _Noreturn void supervisor_fatal(struct sv *s, const char *why)
 	_exit(CGIJAIL_EXIT_PRIV);
 }
 
+/* One more best-effort note for the record's sandbox field. */
+static void add_note(struct sv_result *res, const char *note, size_t len)
+{
+	size_t used = strlen(res->notes);
+
+	(void)snprintf(res->notes + used, sizeof(res->notes) - used, "%s%.*s",
+		       used ? "; " : "", (int)len, note);
+}
+
 /* A message from the child: "E<status> <reason>" or "N<note>". */
 static void child_message(struct sv_result *res, const char *msg, size_t len)
 {
@@ -145,9 +154,7 @@ static void child_message(struct sv_result *res, const char *msg, size_t len)
 		(void)snprintf(res->child_reason, sizeof(res->child_reason), "%.*s",
 			       (int)(len - i), msg + i);
 	} else if (msg[0] == 'N') {
-		size_t used = strlen(res->notes);
-		(void)snprintf(res->notes + used, sizeof(res->notes) - used, "%s%.*s",
-			       used ? "; " : "", (int)(len - 1), msg + 1);
+		add_note(res, msg + 1, len - 1);
 	}
 }
 
@@ -465,6 +472,11 @@ static int sv_start_warm(struct sv *s, const struct sb_plan *plan, struct sv_res
 		}
 		discard_zygote(s);   /* another key, or it ended meanwhile */
 	}
+	/* The record says the request was warm, and which paid the start. */
+	if (fresh)
+		add_note(res, "warm, zygote started", strlen("warm, zygote started"));
+	else
+		add_note(res, "warm", strlen("warm"));
 	keep_only_what_supervising_needs(s, plan);
 	return 0;
 fail:
