@@ -38,6 +38,7 @@ fork) rebuilds what a fresh interpreter has before it runs the script.
 import array
 import atexit
 import errno
+import gc
 import io
 import os
 import resource
@@ -300,7 +301,6 @@ def request_process(fds, umask, script, argv, env):
         os.fchdir(dirfd)
         os.closerange(3, 1 << 20)     # the listening socket, the connection, all
         os.umask(umask)
-        reset_signals()
         environ = fresh_environment(env)
         os.environb.clear()
         os.environb.update(environ)
@@ -406,6 +406,14 @@ def main(args):
     max_requests, max_age, idle = int(args[0]), float(args[1]), float(args[2])
     for name in args[3:]:
         __import__(name)
+    # What every request process must start with, set once here and
+    # inherited through fork(): nothing below changes it. The dispositions
+    # and mask of a fresh interpreter (whatever a preloaded module set).
+    reset_signals()
+    # The preloaded objects move to the collector's permanent generation:
+    # a collection in a request process does not walk (and so copy) the
+    # pages they live on.
+    gc.freeze()
     listener = socket.socket(fileno=LISTEN_FD)
     if listener.family != socket.AF_UNIX or listener.type != socket.SOCK_STREAM:
         return 2

@@ -77,3 +77,18 @@ def test_requests_share_nothing_they_set(zygote):
     second = zygote.request(path, env=CGI_ENV)
     assert b"HTTP_X_FIRST=1" in first.stdout
     assert b"HTTP_X_FIRST" not in second.stdout
+
+
+def test_signal_state_of_a_request_does_not_reach_the_next(zygote):
+    """The zygote sets a fresh interpreter's dispositions and mask once;
+    what a request changes dies with it."""
+    change = os.path.join(SCRIPTS, "signals_change.py")
+    look = os.path.join(SCRIPTS, "introspect.py")
+    first = zygote.request(change, env=CGI_ENV)
+    assert first.exit == 0 and first.stdout == b"changed\n", first
+    warm = zygote.request(look, env=CGI_ENV)
+    cold = zyglib.run_cold(look, env=CGI_ENV)
+    kinds = (b"signal ", b"mask ", b"alarm ")
+    lines = [l for l in warm.stdout.splitlines() if l.startswith(kinds)]
+    assert len(lines) == 10, warm
+    assert lines == [l for l in cold.stdout.splitlines() if l.startswith(kinds)]

@@ -20,6 +20,7 @@ for sig in (signal.SIGINT, signal.SIGPIPE, signal.SIGXFSZ, signal.SIGTERM, signa
     h = signal.getsignal(sig)
     print("signal", sig.name, getattr(h, "__name__", h))
 print("mask", sorted(signal.pthread_sigmask(signal.SIG_BLOCK, [])))
+print("alarm", signal.alarm(0))
 print("fds", sorted(int(f) for f in os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else "-")
 print("main in modules", sys.modules["__main__"].__dict__ is globals())
 print("ids", os.getuid(), os.geteuid(), os.getgid())
