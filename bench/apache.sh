@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Requests per second and latency of a Python CGI script served by a real
 # Apache 2.4 under concurrency, through Apache's suexec-custom and through
-# cgijail (every sandbox layer off; the default sandbox), the way users see it.
+# cgijail (every sandbox layer off; the default sandbox; the default sandbox
+# in warm mode), the way users see it.
 #
 #   bench/apache.sh                    5 rounds x 500 requests, c = 1 2 8
 #   BENCH_ROUNDS=3 BENCH_N=200 BENCH_CONC=2 bench/apache.sh   a smoke run
@@ -22,6 +23,8 @@
 # How to read the results and the profile: docs/apache-bench.md.
 #
 # Settings (environment):
+#   BENCH_ROWS="suexec floor off default warm"  the rows to run (suexec
+#                         always runs: it is what the others are compared with)
 #   BENCH_ROUNDS=5        rounds; each round runs every row once per script and
 #                         concurrency, the rows' order rotating by one per round
 #   BENCH_N=500           requests per row, concurrency and round (hello.py)
@@ -31,7 +34,7 @@
 #                         of the standard library: email, json, http.cookies,
 #                         urllib, xml.dom.minidom, sqlite3, logging, ...)
 #   BENCH_MPM=event       event (mod_cgid) or prefork (mod_cgi)
-#   BENCH_PORT=18900      the rows listen on 127.0.0.1:BENCH_PORT, +1, +2
+#   BENCH_PORT=18900      the rows listen on 127.0.0.1:BENCH_PORT, +1, +2, +3
 #   BENCH_AB_TIMEOUT=300  seconds one ab run may take (ab -t; the row is
 #                         invalid when it did not complete its requests)
 #   BENCH_IDLE_WAIT=300   wait up to this long for the 1-minute load average
@@ -46,8 +49,10 @@
 #
 # It builds build-bench/ exactly as bench/run.sh does (compiled-in policy dir
 # /var/lib/cgijail-bench/etc, run dir /run/cgijail-bench, state dir
-# /var/lib/cgijail-bench/state) and installs the wrapper as
-# /var/lib/cgijail-bench/bin/cgijail, root:www-data 4754 like Debian's suexec.
+# /var/lib/cgijail-bench/state, zygote program
+# /var/lib/cgijail-bench/lib/cgijail-zygote.py) and installs the wrapper as
+# /var/lib/cgijail-bench/bin/cgijail, root:www-data 4754 like Debian's suexec,
+# and the zygote program root:root 0644.
 # Apache only ever runs /usr/lib/apache2/suexec, so every row runs its own
 # Apache (own ServerRoot in a temporary directory) in its own mount namespace
 # (unshare -m --propagation private) where the wrapper under test is
@@ -56,13 +61,24 @@
 # /var/log/apache2 (suexec.log). The global suexec alternative and every file
 # outside the bench's directories stay as they are.
 #
-# Rows (one bench user each, uid/gid 62900-62902, docroot
+# Rows (one bench user each, uid/gid 62900-62903, docroot
 # /var/lib/cgijail-bench/www/<user>):
 #   suexec   cjtabsx   Apache's suexec-custom
 #   off      cjtaboff  cgijail, users.d/cjtaboff.conf: cgroup, seccomp,
 #                      landlock off
 #   default  cjtabdef  cgijail, the shipped defaults (no drop-in); cgroups
 #                      below cgijail-test/apachebench in every hierarchy
+#   floor    cjtabsx   not a wrapper: suexec-custom running floor.cgi, a
+#                      static C program that answers what hello.py answers
+#                      (measured with hello.py only): what the CGI path
+#                      itself (ab, Apache, mod_cgid, a setuid exec) costs,
+#                      the ceiling of any wrapper's req/s on this machine
+#   warm     cjtabwarm cgijail, the shipped sandbox in warm mode:
+#                      users.d/cjtabwarm.conf sets [warm] enabled = yes and
+#                      preload = the modules heavy.py imports (every other
+#                      [warm] key at its default); the tenant's zygotes
+#                      start on the warm-up requests and are killed (by pid,
+#                      from the bench's own cgroups) on exit
 # cgijail's log_file is /var/lib/cgijail-bench/log/cgijail.log; every round
 # checks that the wrapper under test wrote exactly one successful record (or
 # suexec.log line) per request, and that ab saw no failed and no non-2xx
@@ -100,6 +116,7 @@ done
 
 top=/var/lib/cgijail-bench
 rundir=/run/cgijail-bench
+zygote=$top/lib/cgijail-zygote.py   # compiled into build-bench (bench/run.sh too)
 cg_parent=cgijail-test/apachebench
 caller=www-data
 py=/usr/bin/python3
@@ -134,7 +151,7 @@ done
 if [ "$rounds" -lt 1 ] || [ "$n_hello" -lt 1 ] || [ "$n_heavy" -lt 1 ]; then
   die "BENCH_ROUNDS, BENCH_N and BENCH_N_HEAVY must be at least 1"
 fi
-if [ "$port_base" -lt 1024 ] || [ "$port_base" -gt 65533 ]; then die "BENCH_PORT out of range"; fi
+if [ "$port_base" -lt 1024 ] || [ "$port_base" -gt 65532 ]; then die "BENCH_PORT out of range"; fi
 read -r -a conc_list <<<"$conc"
 [ "${#conc_list[@]}" -ge 1 ] || die "BENCH_CONC is empty"
 for c in "${conc_list[@]}"; do
@@ -151,24 +168,44 @@ case $mpm in
   *) die "BENCH_MPM must be event or prefork, got '$mpm'" ;;
 esac
 
-# The rows: key, user (= group), uid (= gid), the drop-in's [sandbox] lines
-# ("-": no drop-in), label.
+# The modules heavy.py imports (its import lines below): the warm row's preload.
+heavy_imports=(argparse base64 calendar csv dataclasses datetime decimal
+  email.message email.parser email.policy email.utils gettext hashlib hmac html
+  http.client http.cookies inspect json logging mimetypes sqlite3 string textwrap
+  urllib.parse urllib.request uuid xml.dom.minidom xml.etree.ElementTree)
+# The rows: key, user (= group), uid (= gid), label; row_conf: the user's
+# drop-in (none when empty).
 rows=(
-  "suexec  cjtabsx  62900 -                                   suexec-custom"
-  "off     cjtaboff 62901 cgroup=off,seccomp=off,landlock=off cgijail, sandbox layers off"
-  "default cjtabdef 62902 -                                   cgijail, default sandbox"
+  "suexec  cjtabsx   62900 suexec-custom"
+  "off     cjtaboff  62901 cgijail, sandbox layers off"
+  "default cjtabdef  62902 cgijail, default sandbox"
+  "warm    cjtabwarm 62903 cgijail, default sandbox, warm mode"
 )
+declare -A row_conf=(
+  [off]=$'[sandbox]\ncgroup = off\nseccomp = off\nlandlock = off'
+  [warm]=$'[warm]\nenabled = yes\npreload = '"${heavy_imports[*]}"
+)
+want_rows=" suexec ${BENCH_ROWS:-floor off default warm} "
 row_keys=()
-declare -A row_user row_uid row_dropin row_label row_port row_wrapper row_pid row_sr row_ino
+declare -A row_user row_uid row_label row_port row_wrapper row_pid row_sr row_ino
 i=0
 for r in "${rows[@]}"; do
-  read -r key u id dropin label <<<"$r"
-  row_keys+=("$key")
-  row_user[$key]=$u row_uid[$key]=$id row_dropin[$key]=$dropin row_label[$key]=$label
-  row_port[$key]=$((port_base + i))
+  read -r key u id label <<<"$r"
+  row_port[$key]=$((port_base + i))   # fixed per row, whichever rows run
   i=$((i + 1))
+  [[ $want_rows == *" $key "* ]] || continue
+  row_keys+=("$key")
+  row_user[$key]=$u row_uid[$key]=$id row_label[$key]=$label
 done
-[ -n "${row_user[$prof_row]:-}" ] || die "BENCH_PROFILE_ROW must be one of: ${row_keys[*]}"
+floor=0
+for k in $want_rows; do
+  if [ "$k" = floor ]; then floor=1; continue; fi
+  [ -n "${row_user[$k]:-}" ] || die "BENCH_ROWS: unknown row '$k' (suexec floor off default warm)"
+done
+row_label[floor]="floor: suexec-custom, a static C program"
+if [ "$mode" = profile ] && [ -z "${row_user[$prof_row]:-}" ]; then
+  die "BENCH_PROFILE_ROW must be one of: ${row_keys[*]}"
+fi
 case $prof_script in hello|heavy) ;; *) die "BENCH_PROFILE_SCRIPT must be hello or heavy" ;; esac
 if [ "$mode" = profile ] && [ "$prof_script" = heavy ] &&
    [[ " ${script_list[*]} " != *" heavy "* ]]; then
@@ -218,7 +255,7 @@ build_wrapper() {
   say "building build-bench (policy dir $top/etc)"
   if ! { cmake -S "$src" -B "$src/build-bench" -DCGIJAIL_CONFIG_DIR="$top/etc" \
            -DCGIJAIL_RUN_DIR="$rundir" -DCGIJAIL_STATE_DIR="$top/state" \
-           -DBUILD_TESTING=OFF >"$log" 2>&1 &&
+           -DCGIJAIL_ZYGOTE="$zygote" -DBUILD_TESTING=OFF >"$log" 2>&1 &&
          cmake --build "$src/build-bench" -j2 --target cgijail >>"$log" 2>&1; }; then
     tail -n 20 "$log" >&2
     rm -f "$log"
@@ -242,7 +279,7 @@ if [ "$mode" = guest ]; then
         --env "BENCH_N_HEAVY=${BENCH_N_HEAVY:-10}"
         --env "BENCH_CONC=${BENCH_CONC:-1 2}"
         --env "BENCH_IDLE_WAIT=0")
-  for v in BENCH_SCRIPTS BENCH_MPM BENCH_PORT BENCH_AB_TIMEOUT; do
+  for v in BENCH_ROWS BENCH_SCRIPTS BENCH_MPM BENCH_PORT BENCH_AB_TIMEOUT; do
     if [ -n "${!v:-}" ]; then envs+=(--env "$v=${!v}"); fi
   done
   say "running bench/apache.sh in the guest (cgroup v2, kernel of tests/vm)"
@@ -267,8 +304,31 @@ remove_user() {
   if getent passwd "$1" >/dev/null; then userdel "$1" 2>/dev/null; fi
   if getent group "$1" >/dev/null; then groupdel "$1" 2>/dev/null; fi
 }
+# end_cgroup_procs: SIGKILL, by pid, whatever still runs in the bench's own
+# cgroups (the warm row's idle zygotes; only the bench's requests are ever
+# placed there), and wait up to 10 s for them to go.
+end_cgroup_procs() {
+  local h f p n=0 left
+  while :; do
+    left=0
+    for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
+      [ -d "$h/$cg_parent" ] || continue
+      while read -r f; do
+        while read -r p; do
+          left=1
+          kill -KILL "$p" 2>/dev/null
+        done <"$f"
+      done < <(find "$h/$cg_parent" -name cgroup.procs 2>/dev/null)
+    done
+    if [ "$left" -eq 0 ] || [ "$n" -ge 100 ]; then break; fi
+    sleep 0.1
+    n=$((n + 1))
+  done
+  [ "$left" -eq 0 ] || echo "$prog: processes in $cg_parent did not end in 10 s" >&2
+}
 remove_cgroups() {
   local h d
+  end_cgroup_procs
   for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
     [ -d "$h/$cg_parent" ] || continue
     find "$h/$cg_parent" -depth -type d -exec rmdir {} \; 2>/dev/null
@@ -349,14 +409,15 @@ else
 fi
 
 # ---- users, scripts, policy ----------------------------------------------------------------
-say "bench users cjtabsx, cjtaboff, cjtabdef (62900-62902), docroot $top/www"
-install -d -m 0755 -o root -g root "$top" "$top/bin" "$top/etc" "$top/etc/users.d" \
+say "bench users $(for k in "${row_keys[@]}"; do printf '%s ' "${row_user[$k]}"; done)(uids 62900-62903), docroot $top/www"
+install -d -m 0755 -o root -g root "$top" "$top/bin" "$top/lib" "$top/etc" "$top/etc/users.d" \
   "$top/www" "$top/log" "$top/suexec-etc"
 install -d -m 0750 -o root -g adm "$top/suexec-log" 2>/dev/null ||
   install -d -m 0750 -o root -g root "$top/suexec-log"
 cgijail_bin=$top/bin/cgijail
 # Installed like Debian's suexec: root:www-data 4754, only the caller may run it.
 install -m 4754 -o root -g "$caller" "$src/build-bench/bin/cgijail" "$cgijail_bin"
+install -m 0644 -o root -g root "$src/zygote/cgijail-zygote.py" "$zygote"
 cgijail_log=$top/log/cgijail.log
 suexec_log=$top/suexec-log/suexec.log
 cat >"$top/etc/cgijail.conf" <<EOF
@@ -401,6 +462,14 @@ print()
 print("heavy")
 PY
 }
+# floor.cgi: the same response as hello.py from a static C program (no
+# interpreter, no dynamic loader), in the suexec row's docroot.
+if [ "$floor" = 1 ]; then
+  printf '%s\n' '#include <unistd.h>' \
+    'int main(void) { static const char r[] = "Content-Type: text/plain\n\nhello\n";' \
+    '  return write(1, r, sizeof(r) - 1) == (ssize_t)(sizeof(r) - 1) ? 0 : 1; }' >"$tmp/floor.c"
+  cc -O2 -static -o "$tmp/floor.cgi" "$tmp/floor.c" || die "cannot build floor.cgi (cc -static)"
+fi
 for key in "${row_keys[@]}"; do
   u=${row_user[$key]} id=${row_uid[$key]}
   groupadd -K GID_MAX=62999 -g "$id" "$u"
@@ -408,18 +477,16 @@ for key in "${row_keys[@]}"; do
     -s /usr/sbin/nologin "$u"
   install -d -m 0755 -o "$u" -g "$u" "$top/www/$u"
   write_scripts "$u" "$top/www/$u"
-  if [ "${row_dropin[$key]}" != "-" ]; then
-    {
-      echo "[sandbox]"
-      IFS=, read -r -a kvs <<<"${row_dropin[$key]}"
-      for kv in "${kvs[@]}"; do echo "${kv%%=*} = ${kv#*=}"; done
-    } >"$top/etc/users.d/$u.conf"
+  if [ "$key" = suexec ] && [ "$floor" = 1 ]; then
+    install -m 0755 -o "$u" -g "$u" "$tmp/floor.cgi" "$top/www/$u/floor.cgi"
+  fi
+  if [ -n "${row_conf[$key]:-}" ]; then
+    printf '%s\n' "${row_conf[$key]}" >"$top/etc/users.d/$u.conf"
     chmod 0644 "$top/etc/users.d/$u.conf"
   fi
 done
 row_wrapper[suexec]=$suexec_custom
-row_wrapper[off]=$cgijail_bin
-row_wrapper[default]=$cgijail_bin
+for key in off default warm; do row_wrapper[$key]=$cgijail_bin; done
 
 # ---- one Apache per row, each in its own mount namespace --------------------------------
 # Debian's defaults for the MPMs (mods-available/mpm_*.conf).
@@ -554,8 +621,10 @@ done
   die "$suexec_link changed outside the namespaces"
 
 # ---- correctness -----------------------------------------------------------------------------
-expected_body() { if [ "$1" = hello ]; then echo hello; else echo heavy; fi; }
-url() { echo "http://127.0.0.1:${row_port[$1]}/cgi/$2.py"; }
+expected_body() { if [ "$1" = heavy ]; then echo heavy; else echo hello; fi; }
+# The file a script name stands for (floor: the static program).
+script_file() { if [ "$1" = floor ]; then echo floor.cgi; else echo "$1.py"; fi; }
+url() { echo "http://127.0.0.1:${row_port[$1]}/cgi/$(script_file "$2")"; }
 # records KEY SCRIPT: "<successful runs of SCRIPT by the row's user> <other
 # records>" in the row's wrapper log (awk, not python3: it runs after every
 # request of a check and polls after every ab run).
@@ -569,7 +638,7 @@ records() {
   if [ "$1" = suexec ]; then
     f=$suexec_log
     [ -f "$f" ] || { echo "0 0"; return 0; }
-    awk -v pre="]: uid: (${row_uid[$1]}/${row_user[$1]}) gid: (" -v suf="cmd: $2.py" '
+    awk -v pre="]: uid: (${row_uid[$1]}/${row_user[$1]}) gid: (" -v suf="cmd: $(script_file "$2")" '
       /^\[[^]]*\]: uid: \([0-9]+\/.*\) gid: \([0-9]+\/.*\) cmd: / {
         if (index($0, pre) && substr($0, length($0) - length(suf) + 1) == suf) ok++
         next
@@ -616,15 +685,26 @@ say "checking every row once (status, body, the wrapper's log)"
 check_list=(hello)
 if [[ " ${script_list[*]} " == *" heavy "* ]]; then check_list+=(heavy); fi
 for key in "${row_keys[@]}"; do
-  for s in "${check_list[@]}"; do check_once "$key" "$s"; done
+  for s in "${check_list[@]}"; do
+    check_once "$key" "$s"
+    # heavy.py's own count of the modules it imports: from a cold run
+    # (a warm one finds them preloaded).
+    if [ "$key" = suexec ] && [ "$s" = heavy ]; then cp "$tmp/headers" "$tmp/headers-heavy"; fi
+  done
 done
-# Which layers the cgijail rows really ran with (the log's sandbox field).
-sandbox_off=$("$py" -E -s -B "$report_py" sandbox --log "$cgijail_log" --user "${row_user[off]}")
-sandbox_default=$("$py" -E -s -B "$report_py" sandbox --log "$cgijail_log" --user "${row_user[default]}")
-say "sandbox field of the rows' records: off: '$sandbox_off'; default: '$sandbox_default'"
+if [ "$floor" = 1 ]; then check_once suexec floor; fi
+# Which layers the cgijail rows really ran with (the log's sandbox field of
+# each row's last record; the warm row's says "warm").
+sandbox_facts=()
+for key in "${row_keys[@]}"; do
+  [ "$key" != suexec ] || continue
+  f=$("$py" -E -s -B "$report_py" sandbox --log "$cgijail_log" --user "${row_user[$key]}")
+  say "sandbox field of row $key's records: '$f'"
+  sandbox_facts+=(--fact "sandbox field, ${row_label[$key]}=$f")
+done
 heavy_modules=""
 if [[ " ${script_list[*]} " == *" heavy "* ]]; then
-  heavy_modules=$(tr -d '\r' <"$tmp/headers" | sed -n 's/^X-Modules: //p')
+  heavy_modules=$(tr -d '\r' <"$tmp/headers-heavy" | sed -n 's/^X-Modules: //p')
   say "heavy.py imports $heavy_modules modules"
 fi
 
@@ -632,9 +712,11 @@ fi
 results=$tmp/results.jsonl
 : >"$results"
 # run_ab KEY SCRIPT C N ROUND: one ab run, checked, one JSON line in $results
+# (floor: KEY suexec, SCRIPT floor; reported as row floor of hello.py)
 run_ab() {
   local key=$1 s=$2 c=$3 n=$4 round=$5 before after rc=0 k=0 out=$tmp/ab.out csv=$tmp/ab.csv wrapper_ok
-  local thr0 thr1 throttled=-1
+  local thr0 thr1 throttled=-1 rrow=$1 rscript=$2
+  if [ "$s" = floor ]; then rrow=floor rscript=hello; fi
   thr0=$(throttled_ms "$key")
   before=$(records "$key" "$s")
   rm -f "$csv"
@@ -661,7 +743,7 @@ run_ab() {
     --wrapper-ok "$wrapper_ok" --throttled-ms "$throttled" \
     --length "$(( $(expected_body "$s" | wc -c) ))" \
     --records "$(( ${after%% *} - ${before%% *} ))" --other "$(( ${after#* } - ${before#* } ))" \
-    --row "$key" --script "$s" --conc "$c" --round "$round" >>"$results"
+    --row "$rrow" --script "$rscript" --conc "$c" --round "$round" >>"$results"
   if [[ $(tail -n 1 "$results") != *'"valid": true'* ]]; then
     {
       echo "$prog: row $key, $s.py, c=$c, round $round is invalid; last lines of its Apache's error log:"
@@ -692,12 +774,18 @@ throttled_ms() {
   echo "-"
 }
 
-say "warming up: 20 requests per row and script at c=2"
+# At the highest concurrency measured, so that the warm row has a zygote in
+# every slot the runs use before anything is measured.
+c_max=0
+for c in "${conc_list[@]}"; do [ "$c" -le "$c_max" ] || c_max=$c; done
+n_warm=$(( 4 * c_max > 20 ? 4 * c_max : 20 ))
+say "warming up: $n_warm requests per row and script at c=$c_max"
 for key in "${row_keys[@]}"; do
   for s in "${script_list[@]}"; do
-    run_ab "$key" "$s" 2 20 0
+    run_ab "$key" "$s" "$c_max" "$n_warm" 0
   done
 done
+if [ "$floor" = 1 ]; then run_ab suexec floor "$c_max" "$n_warm" 0; fi
 if "$py" -E -s -B "$report_py" any-invalid "$results" >&2; then
   die "the warm-up failed (see above)"
 fi
@@ -728,14 +816,21 @@ fi
 read -r load_start <<<"$(cut -d' ' -f1-3 /proc/loadavg)"
 started=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
 t0=$(date +%s)
-nrows=${#row_keys[@]}
 for round in $(seq 1 "$rounds"); do
   for s in "${script_list[@]}"; do
+    # hello.py's rotation has the floor row too (suexec-custom's Apache).
+    keys=("${row_keys[@]}")
+    if [ "$s" = hello ] && [ "$floor" = 1 ]; then keys+=(floor); fi
+    nrows=${#keys[@]}
     for c in "${conc_list[@]}"; do
       line="round $round/$rounds, $s.py, c=$c:"
       for j in $(seq 0 $((nrows - 1))); do
-        key=${row_keys[$(( (j + round - 1) % nrows ))]}
-        run_ab "$key" "$s" "$c" "$(n_for "$s")" "$round"
+        key=${keys[$(( (j + round - 1) % nrows ))]}
+        if [ "$key" = floor ]; then
+          run_ab suexec floor "$c" "$(n_for hello)" "$round"
+        else
+          run_ab "$key" "$s" "$c" "$(n_for "$s")" "$round"
+        fi
         last=$(tail -n 1 "$results")
         if [[ $last == *'"valid": true'* ]]; then
           line+=" $key $(sed -n 's/.*"rps": \([0-9.]*\).*/\1/p' <<<"$last")/s"
@@ -753,11 +848,11 @@ read -r load_end <<<"$(cut -d' ' -f1-3 /proc/loadavg)"
 # ---- report ------------------------------------------------------------------------------------------
 labels=()
 for key in "${row_keys[@]}"; do labels+=(--label "$key=${row_label[$key]}"); done
+if [ "$floor" = 1 ]; then labels+=(--label "floor=${row_label[floor]}"); fi
 facts=(--fact "date=$started"
        --fact "load average (1/5/15 min) at start / end=$load_start / $load_end"
        --fact "measuring time=$((t1 - t0)) s"
-       --fact "sandbox field, layers-off row=$sandbox_off"
-       --fact "sandbox field, default row=$sandbox_default")
+       "${sandbox_facts[@]}")
 if [ -n "$heavy_modules" ]; then facts+=(--fact "modules heavy.py imports=$heavy_modules"); fi
 status=0
 "$py" -E -s -B "$report_py" report "$results" --src "$src" --mpm "$mpm" \

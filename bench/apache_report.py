@@ -24,7 +24,9 @@ from typing import Optional
 
 BEGIN = "<!-- BEGIN bench/apache.sh: generated, do not edit by hand -->"
 END = "<!-- END bench/apache.sh -->"
-ROWS = ("suexec", "off", "default")
+ROWS = ("suexec", "off", "default", "warm", "floor")
+# Warm mode's goal: its req/s over suexec-custom's, per script.
+WARM_GOALS = {"hello": 5, "heavy": 10}
 
 
 # ---- log records ---------------------------------------------------------------
@@ -194,6 +196,22 @@ def machine_facts(a: argparse.Namespace) -> list[tuple[str, str]]:
     return facts
 
 
+def ratios(res: list[dict], script: str, concs: list[int],
+           row: str) -> list[tuple[int, Optional[float]]]:
+    """Per concurrency, the median of the row's per-round req/s ratios to
+    suexec-custom; None where any of its runs was invalid."""
+    out: list[tuple[int, Optional[float]]] = []
+    for c in concs:
+        base = {r["round"]: r for r in res if r["script"] == script and r["conc"] == c
+                and r["row"] == "suexec" and r["valid"]}
+        runs = [r for r in res if r["script"] == script and r["conc"] == c and r["row"] == row]
+        pr = [r["rps"] / base[r["round"]]["rps"] for r in runs
+              if r["valid"] and r["round"] in base]
+        ok = bool(runs) and all(r["valid"] for r in runs) and bool(pr)
+        out.append((c, statistics.median(pr) if ok else None))
+    return out
+
+
 def fmt(x: Optional[float], nd: int = 1) -> str:
     return "—" if x is None else f"{x:.{nd}f}"
 
@@ -262,6 +280,21 @@ def cmd_report(a: argparse.Namespace) -> int:
                         f"c={c}: {statistics.median(thr):.0f} ms "
                         f"({statistics.median(t / r['n'] for t, r in zip(thr, runs)):.1f} ms per request)")
         o.append("")
+        goal = WARM_GOALS.get(s)
+        if goal and "warm" in rows:
+            warm = ratios(res, s, concs, "warm")
+            met = all(v is not None and v >= goal for _, v in warm)
+            shown = ", ".join(f"c={c}: {fmt(v, 2)}×" for c, v in warm)
+            o.append(f"Warm mode's goal for this script: at least {goal}× suexec-custom's "
+                     f"req/s at every concurrency. This run: {shown}: "
+                     f"**{'met' if met else 'not met'}**.")
+            if any(r["row"] == "floor" and r["script"] == s for r in res):
+                ceil = ", ".join(f"c={c}: {fmt(v, 2)}×"
+                                 for c, v in ratios(res, s, concs, "floor"))
+                o.append(f"The floor row (the same response from a static C program "
+                         f"through suexec-custom: no interpreter at all) reaches {ceil}; "
+                         f"no wrapper that Apache execs per request can exceed that here.")
+            o.append("")
         for k, parts in throttle.items():
             o.append(f"{labels.get(k, k)}: the tenant's CPU quota (`[tenant] cpu`, default "
                      f"100% = one CPU for all of the tenant's scripts together) held the "
@@ -282,9 +315,21 @@ def cmd_report(a: argparse.Namespace) -> int:
   `cgroup = off`, `seccomp = off`, `landlock = off`: the identity switch, the
   supervisor, rlimits, the slot, the record); **cgijail, default sandbox**
   (no drop-in: the shipped defaults, cgroups below
-  `cgijail-test/apachebench`). Both cgijail rows run the same binary, built
-  from the tree into `build-bench/` and installed root:www-data 4754; each
-  row has its own user and docroot with the same scripts.
+  `cgijail-test/apachebench`); **cgijail, default sandbox, warm mode** (the
+  drop-in sets `[warm] enabled = yes` and `preload =` the modules
+  `heavy.py` imports; the other `[warm]` keys at their defaults:
+  `max_requests = 1000`, `max_age = 60m`, `idle_timeout = 5m`). The cgijail
+  rows run the same binary, built from the tree into `build-bench/` and
+  installed root:www-data 4754, and the same zygote program (root:root
+  0644); each row has its own user and docroot with the same scripts. The
+  warm row's zygotes are started by the warm-up requests (one per
+  concurrency slot, each slot's start paid by its first request), and a
+  zygote recycled after `max_requests` is started again by the request that
+  finds it gone, inside the measured runs. **floor** (with `hello.py`
+  only) is not a wrapper: suexec-custom's Apache serving `floor.cgi`, a
+  static C program (`cc -O2 -static`) that writes `hello.py`'s response;
+  it measures what ab, Apache, mod_cgid and one setuid exec cost without
+  any interpreter, the ceiling of every row's req/s on this machine.
 - One Apache per row (own ServerRoot, `Listen 127.0.0.1:<port>`, one vhost
   with `SuexecUserGroup` and `ScriptAlias /cgi/`, Debian's MPM defaults, no
   access log), each in its own mount namespace with its own
@@ -294,6 +339,9 @@ def cmd_report(a: argparse.Namespace) -> int:
   checks Apache's `AH01232: suEXEC mechanism enabled` line, and before the
   first and after every run that the file Apache sees there is the row's
   wrapper.
+- Before measuring, every row runs each script once with curl (status,
+  body, log record), then a warm-up at the highest concurrency measured
+  (4 × c requests, at least 20), not counted.
 - Load: `ab -n N -c C` (a new connection per request), one run per row,
   script and concurrency in every round; the rows alternate within a round,
   so slow drift of the machine affects them alike. req/s is ab's mean over
@@ -311,7 +359,7 @@ def cmd_report(a: argparse.Namespace) -> int:
   them, equally for every row.
 
 Reproduce, as root: `bench/apache.sh` (see its header for the settings:
-`BENCH_ROUNDS`, `BENCH_N`, `BENCH_CONC`, `BENCH_SCRIPTS="hello heavy"`,
+`BENCH_ROWS`, `BENCH_ROUNDS`, `BENCH_N`, `BENCH_CONC`, `BENCH_SCRIPTS="hello heavy"`,
 `BENCH_MPM=prefork`, `BENCH_DOC`).""")
     o.append(END)
     print("\n".join(o))

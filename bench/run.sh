@@ -108,6 +108,11 @@ cleanup() {
   if [ "$made_logdir" -eq 1 ]; then rm -rf "$suexec_logdir"; fi
   remove_cgroups
   for_each_user remove_user
+  # The tenants' TMPDIR tmpfs (the wrapper mounts one per tenant below the
+  # run directory, in the driver's mount namespace, which is this one).
+  findmnt -rn -o TARGET | grep "^$rundir/" | sort -r | while read -r m; do
+    umount "$m" || echo "bench/run.sh: could not unmount $m" >&2
+  done
   rm -rf "$top" "$rundir"
   if [ -n "$tmp" ]; then rm -rf "$tmp"; fi
   exit "$rc"
@@ -169,6 +174,7 @@ cgijail_missing=""
 say "building build-bench (policy dir $top/etc)"
 if cmake -S "$src" -B "$src/build-bench" -DCGIJAIL_CONFIG_DIR="$top/etc" \
        -DCGIJAIL_RUN_DIR="$rundir" -DCGIJAIL_STATE_DIR="$top/state" \
+       -DCGIJAIL_ZYGOTE="$top/lib/cgijail-zygote.py" \
        -DBUILD_TESTING=OFF >"$tmp/build.log" 2>&1 &&
    cmake --build "$src/build-bench" -j2 --target cgijail >>"$tmp/build.log" 2>&1; then
   cgijail_bin=$top/bin/cgijail
