@@ -81,7 +81,9 @@ def test_warm_request_as_the_cold_one(adir):
     assert w["ppid"] == 1 and w["pid"] != 1, w
     (rec,) = warm.log
     assert rec["outcome"] == "accepted" and rec["status"] == 0 and rec["uid"] == ALICE, rec
-    assert rec["sandbox"].endswith("; warm, zygote started"), rec
+    # The first warm request starts the slot's zygote; with every tenant
+    # warm (cjlib.WARM) the "cold" one before it already did.
+    assert rec["sandbox"].endswith("; warm" if cjlib.WARM else "; warm, zygote started"), rec
     assert len(cjlib.zygote_pids()) == 1
 
 
