@@ -42,7 +42,7 @@
 #   BENCH_DOC=            a Markdown file to write the results section into
 #   BENCH_PROFILE_SECONDS=10  --profile: seconds of each recording
 #   BENCH_PROFILE_CONC=2  --profile: ab concurrency of the load
-#   BENCH_PROFILE_ROW=default  --profile: the row to load (suexec, off, default)
+#   BENCH_PROFILE_ROW=default  --profile: the row to load (suexec, off, default, warm)
 #   BENCH_PROFILE_SCRIPT=hello --profile: the script (hello, heavy)
 #   BENCH_NO_BUILD=1      use build-bench/bin/cgijail as it is (the guest
 #                         cannot write the tree)

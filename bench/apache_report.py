@@ -296,9 +296,9 @@ def cmd_report(a: argparse.Namespace) -> int:
                          f"no wrapper that Apache execs per request can exceed that here.")
             o.append("")
         for k, parts in throttle.items():
-            o.append(f"{labels.get(k, k)}: the tenant's CPU quota (`[tenant] cpu`, default "
-                     f"100% = one CPU for all of the tenant's scripts together) held the "
-                     f"scripts back, median per run: {'; '.join(parts)}.")
+            o.append(f"{labels.get(k, k)}: the tenant's CPU quota (`[tenant] cpu`, none by "
+                     f"default; 100% would be one CPU for all of the tenant's scripts "
+                     f"together) held the scripts back, median per run: {'; '.join(parts)}.")
             o.append("")
     o.append("### Machine")
     o.append("")

@@ -16,7 +16,7 @@
 #   bench/profile.sh DIR                same as: bench/apache.sh --profile DIR
 #   BENCH_PROFILE_SECONDS=20 BENCH_PROFILE_CONC=8 bench/profile.sh DIR
 #   BENCH_MPM=prefork bench/profile.sh DIR
-#   BENCH_PROFILE_ROW=off bench/profile.sh DIR   another row (suexec, off,
+#   BENCH_PROFILE_ROW=off bench/profile.sh DIR   another row (suexec, off, warm,
 #                                            default; default is the default)
 #   BENCH_PROFILE_SCRIPT=heavy bench/profile.sh DIR   the import-heavy script
 #
