@@ -473,10 +473,8 @@ static int sv_start_warm(struct sv *s, const struct sb_plan *plan, struct sv_res
 		discard_zygote(s);   /* another key, or it ended meanwhile */
 	}
 	/* The record says the request was warm, and which paid the start. */
-	if (fresh)
-		add_note(res, "warm, zygote started", strlen("warm, zygote started"));
-	else
-		add_note(res, "warm", strlen("warm"));
+	const char *note = fresh ? "warm, zygote started" : "warm";
+	add_note(res, note, strlen(note));
 	keep_only_what_supervising_needs(s, plan);
 	return 0;
 fail:
