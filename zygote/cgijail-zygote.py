@@ -301,6 +301,8 @@ def request_process(fds, umask, script, argv, env):
         os.fchdir(dirfd)
         os.closerange(3, 1 << 20)     # the listening socket, the connection, all
         os.umask(umask)
+        # The one disposition the zygote keeps apart (see main()).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         environ = fresh_environment(env)
         os.environb.clear()
         os.environb.update(environ)
@@ -410,6 +412,11 @@ def main(args):
     # inherited through fork(): nothing below changes it. The dispositions
     # and mask of a fresh interpreter (whatever a preloaded module set).
     reset_signals()
+    # Except SIGINT, which the zygote ignores: as its namespace's init it
+    # gets from a request only the signals it handles, and Python's SIGINT
+    # handler would let a request end it. Each request process puts
+    # Python's handler back.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The preloaded objects move to the collector's permanent generation:
     # a collection in a request process does not walk (and so copy) the
     # pages they live on.

@@ -159,6 +159,20 @@ def test_nothing_of_a_request_outlives_it(zygotes):
     assert z.alive()
 
 
+def test_a_request_cannot_interrupt_its_zygote(zygotes):
+    """SIGINT from a request to pid 1 (the zygote) changes nothing: the
+    same zygote serves the next request."""
+    z = zygotes()
+    r = z.request(os.path.join(SCRIPTS, "signal_zygote.py"), env=ENV)
+    assert r.status is not None, (r, z.stderr())   # the zygote answered
+    assert r.exit == 0 and r.stdout == b"sent\n", (r, z.stderr())
+    pid = z.init_pid()
+    assert pid is not None and z.alive(), z.stderr()
+    r = z.request(os.path.join(SCRIPTS, "env.py"), env=ENV)
+    assert r.exit == 0, (r, z.stderr())
+    assert z.alive() and z.init_pid() == pid
+
+
 def test_the_supervisor_hanging_up_ends_everything(zygotes):
     """The connection closes while the request runs (cgijail killed): the
     zygote kills every process of the request, and ends."""
