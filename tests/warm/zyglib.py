@@ -6,6 +6,7 @@ namespace of its own (unshare), as cgijail starts it."""
 import array
 import os
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -225,6 +226,14 @@ class Zygote:
         return self.proc.poll() is None
 
     def stop(self):
+        # The zygote first, by pid: it changed its uid, which cleared the
+        # parent-death signal unshare --kill-child gave it.
+        zpid = self.init_pid()
+        if zpid is not None:
+            try:
+                os.kill(zpid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait(30)
