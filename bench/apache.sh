@@ -168,7 +168,7 @@ case $mpm in
   *) die "BENCH_MPM must be event or prefork, got '$mpm'" ;;
 esac
 
-# The modules heavy.py imports (its import lines below): the warm row's preload.
+# The modules heavy.py imports (write_scripts below), and the warm row's preload.
 heavy_imports=(argparse base64 calendar csv dataclasses datetime decimal
   email.message email.parser email.policy email.utils gettext hashlib hmac html
   http.client http.cookies inspect json logging mimetypes sqlite3 string textwrap
@@ -446,21 +446,17 @@ print("hello")
 PY
   # Modules of the standard library a small web application pulls in; the
   # header says how many modules the imports loaded (the body is fixed).
-  install -m 0755 -o "$1" -g "$1" /dev/stdin "$2/heavy.py" <<'PY'
-#!/usr/bin/python3
-import sys
-before = len(sys.modules)
-import argparse, base64, calendar, csv, dataclasses, datetime, decimal  # noqa: E401,F401
-import email.message, email.parser, email.policy, email.utils  # noqa: E401,F401
-import gettext, hashlib, hmac, html, http.client, http.cookies  # noqa: E401,F401
-import inspect, json, logging, mimetypes, sqlite3, string, textwrap  # noqa: E401,F401
-import urllib.parse, urllib.request, uuid, xml.dom.minidom  # noqa: E401,F401
-import xml.etree.ElementTree  # noqa: F401
+  # Its imports are heavy_imports (the warm row's preload), one per line.
+  {
+    printf '%s\n' '#!/usr/bin/python3' 'import sys' 'before = len(sys.modules)'
+    printf 'import %s  # noqa: F401\n' "${heavy_imports[@]}"
+    cat <<'PY'
 print("Content-Type: text/plain")
 print("X-Modules: %d" % (len(sys.modules) - before))
 print()
 print("heavy")
 PY
+  } | install -m 0755 -o "$1" -g "$1" /dev/stdin "$2/heavy.py"
 }
 # floor.cgi: the same response as hello.py from a static C program (no
 # interpreter, no dynamic loader), in the suexec row's docroot.

@@ -265,11 +265,9 @@ def cmd_report(a: argparse.Namespace) -> int:
                 rps = statistics.median(r["rps"] for r in runs)
                 p50 = statistics.median(r["p50"] for r in runs)
                 p99 = statistics.median(r["p99"] for r in runs)
-                pr = [r["rps"] / base[r["round"]]["rps"] for r in runs if r["round"] in base]
                 pl = [r["p50"] / base[r["round"]]["p50"] for r in runs
                       if r["round"] in base and base[r["round"]]["p50"] > 0]
-                ratio = "1.00" if k == "suexec" else (
-                    f"{statistics.median(pr):.2f}" if pr else "—")
+                ratio = "1.00" if k == "suexec" else fmt(ratios(res, s, [c], k)[0][1], 2)
                 lratio = "1.00" if k == "suexec" else (
                     f"{statistics.median(pl):.2f}" if pl else "—")
                 o.append(f"| {c} | {label} | {fmt(rps)} | {fmt(p50)} | {fmt(p99)} | "
