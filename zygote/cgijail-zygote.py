@@ -27,6 +27,10 @@ per connection, one at a time (the slot's lock serialises them):
                                zygote ends, unused
       b"E" u32 length, text    the request was malformed (nothing ran)
 
+Each request runs in a process forked ahead of it, the spare (see Spare):
+forked when the zygote starts and after each request once the supervisor has
+hung up, it does what does not depend on the request, then waits for the
+zygote to hand it the request (frame and descriptors) over a socket pair.
 After each request every other process of the namespace is SIGKILLed and
 reaped: nothing of a request outlives it.  A peer that is not root, a
 request process that dies of a crash signal, max_requests, max_age, the idle
@@ -34,6 +38,8 @@ timeout or half of RLIMIT_CPU used by the zygote itself end the zygote.
 
 This program never runs tenant code in the zygote; the request process (a
 fork) rebuilds what a fresh interpreter has before it runs the script.
+No request's code runs beside a spare: the spare is forked after the last
+request's processes are gone, and becomes the next request's process.
 """
 import array
 import atexit
@@ -115,7 +121,8 @@ def parse_frame(body):
 
 
 def recv_request(conn):
-    """One frame and its four descriptors, or raises BadRequest."""
+    """One frame (its fields and its body) and its four descriptors, or
+    raises BadRequest."""
     fds = array.array("i")
     msg, anc, flags, _ = conn.recvmsg(8, socket.CMSG_SPACE(8 * fds.itemsize))
     for level, typ, data in anc:
@@ -138,7 +145,8 @@ def recv_request(conn):
             body += chunk
         if len(body) != length:
             raise BadRequest("frame longer than announced")
-        return parse_frame(bytes(body)), got
+        body = bytes(body)
+        return parse_frame(body), body, got
     except BaseException:
         for fd in got:
             os.close(fd)
@@ -292,28 +300,118 @@ def finalize(status):
 
 
 def request_process(fds, umask, script, argv, env):
-    """In the forked child: become the fresh interpreter of this request.
-    Never returns."""
+    """In the spare, once its request arrived: become the fresh interpreter
+    of this request.  Never returns."""
     try:
         stdin, stdout, stderr, dirfd = fds
         for src, dst in ((stdin, 0), (stdout, 1), (stderr, 2)):
             os.dup2(src, dst, inheritable=True)
         os.fchdir(dirfd)
-        os.closerange(3, 1 << 20)     # the listening socket, the connection, all
+        os.closerange(3, 1 << 20)     # the spare's socket, the request's fds
         os.umask(umask)
-        # The one disposition the zygote keeps apart (see main()).
-        signal.signal(signal.SIGINT, signal.default_int_handler)
         environ = fresh_environment(env)
         os.environb.clear()
         os.environb.update(environ)
-        import random
-        random.seed()
         sys.stdin = sys.__stdin__ = new_stdio(0, "r", sys.__stdin__)
         sys.stdout = sys.__stdout__ = new_stdio(1, "w", sys.__stdout__)
         sys.stderr = sys.__stderr__ = new_stdio(2, "w", sys.__stderr__)
     except BaseException:
         os._exit(127)
     finalize(run_script(script, argv))
+
+
+# ---- the spare: the next request process, forked ahead ---------------------------------
+
+def prefault():
+    """Write, while the slot is idle, to the memory a request process
+    writes first: after fork() each first write to a page copies it
+    (copy-on-write), and doing it here takes that time off the request's.
+    The pages: the interpreter's own, the modules' import records that an
+    import statement of a preloaded module touches, the io and compiler
+    machinery.  Only this program's own code runs; nothing it does is left
+    for a script to see."""
+    for m in list(sys.modules.values()):
+        getattr(m, "__spec__", None)
+        getattr(m, "__dict__", None)
+    fresh_environment(())
+    like = sys.__stdout__
+    stream = io.TextIOWrapper(io.BytesIO(), encoding=like.encoding, errors=like.errors,
+                              newline="\n")
+    stream.write("prefault\n")
+    stream.flush()
+    stream.detach()
+    exec(compile("x = 1\n", "<prefault>", "exec", dont_inherit=True), {})
+
+
+def recv_exact(sock, n):
+    data = bytearray()
+    while len(data) < n:
+        chunk = sock.recv(min(1 << 20, n - len(data)))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return bytes(data)
+
+
+def spare_process(sock):
+    """In the spare: everything a request process does that does not depend
+    on its request, then wait for the request (its frame and descriptors,
+    from the zygote) and run it.  Never returns."""
+    try:
+        fd = sock.fileno()
+        os.closerange(3, fd)          # the listening socket, all but sock
+        os.closerange(fd + 1, 1 << 20)
+        # The one disposition the zygote keeps apart (see main()).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        import random
+        random.seed()
+        prefault()
+        fds = array.array("i")
+        msg, anc, flags, _ = sock.recvmsg(4, socket.CMSG_SPACE(4 * fds.itemsize))
+        if not msg:
+            os._exit(0)               # the zygote ended: no request
+        for level, typ, data in anc:
+            if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
+                fds.frombytes(data[:len(data) - len(data) % fds.itemsize])
+        if flags & socket.MSG_CTRUNC or len(fds) != 4 or len(msg) != 4:
+            os._exit(127)
+        (length,) = struct.unpack("<I", msg)
+        _key, umask, script, argv, env = parse_frame(recv_exact(sock, length))
+    except BaseException:
+        os._exit(127)
+    request_process(list(fds), umask, script, argv, env)
+
+
+class Spare:
+    """The next request process, forked while the slot is idle: the fork,
+    and the preparation that does not depend on the request, are done
+    before the request arrives (the request's CPU time includes them)."""
+
+    def __init__(self):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.pid = os.fork()
+        if self.pid == 0:
+            ours.close()
+            spare_process(theirs)
+        theirs.close()
+        self.sock = ours
+        self.pidfd = os.pidfd_open(self.pid)
+
+    def hand_off(self, body, fds):
+        """Give it its request; False when it is gone (it is reaped, and
+        its wait status is in self.status)."""
+        try:
+            self.sock.sendmsg([struct.pack("<I", len(body))],
+                              [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
+            self.sock.sendall(body)
+            return True
+        except OSError as e:
+            if e.errno not in (errno.EPIPE, errno.ECONNRESET, errno.ECONNREFUSED):
+                raise
+        self.sock.close()
+        _, self.status = os.waitpid(self.pid, 0)
+        os.close(self.pidfd)
+        return False
 
 
 # ---- the zygote --------------------------------------------------------------------------
@@ -341,7 +439,7 @@ def kill_the_rest():
 def serve(conn, state):
     """One request on conn; returns False when the zygote must end."""
     try:
-        (rkey, umask, script, argv, env), fds = recv_request(conn)
+        (rkey, _umask, _script, _argv, _env), body, fds = recv_request(conn)
     except BadRequest as e:
         text = str(e).encode()
         send(conn, b"E" + struct.pack("<I", len(text)) + text)
@@ -352,15 +450,22 @@ def serve(conn, state):
         if rkey != state["key"]:
             send(conn, b"K")
             return False
-        pid = os.fork()
-        if pid == 0:
-            conn.close()
-            request_process(fds, umask, script, argv, env)
+        spare = take_spare(state)
+        if not spare.hand_off(body, fds):
+            if os.WIFSIGNALED(spare.status) and os.WTERMSIG(spare.status) in CRASH_SIGNALS:
+                # It crashed before any request reached it: as a crash of
+                # a request, this zygote is not used again.
+                send(conn, b"K")
+                return False
+            spare = Spare()           # it was killed: a new one, once
+            if not spare.hand_off(body, fds):
+                raise OSError(errno.ECHILD, "the request process ended before its request")
     finally:
         for fd in fds:
             os.close(fd)
+    spare.sock.close()
+    pid, pidfd = spare.pid, spare.pidfd
     send(conn, b"P" + struct.pack("<I", pid))
-    pidfd = os.pidfd_open(pid)
     try:
         poller = select.poll()
         poller.register(pidfd, select.POLLIN)
@@ -386,6 +491,21 @@ def serve(conn, state):
                                   int(ru.ru_utime * 1e6), int(ru.ru_stime * 1e6),
                                   ru.ru_maxrss))
     return not crashed
+
+
+def take_spare(state):
+    """The spare forked ahead, or one forked now."""
+    spare = state["spare"]
+    state["spare"] = None
+    return spare if spare is not None else Spare()
+
+
+def hung_up(conn, timeout):
+    """Wait until the supervisor closes the connection (after it checked
+    that the slot's cgroup holds this process and nothing else): True; or
+    False when it did not within timeout seconds, or sent something."""
+    ready, _, _ = select.select([conn], [], [], timeout)
+    return bool(ready) and conn.recv(1) == b""
 
 
 def cpu_exhausted():
@@ -429,7 +549,7 @@ def main(args):
     listener.listen(4)
     started = time.monotonic()
     served = 0
-    state = {"key": None, "listener": listener, "last": False}
+    state = {"key": None, "listener": listener, "last": False, "spare": Spare()}
     while served < max_requests and time.monotonic() - started < max_age:
         left = max_age - (time.monotonic() - started)
         ready, _, _ = select.select([listener], [], [], min(idle, left))
@@ -449,15 +569,15 @@ def main(args):
             state["last"] = served >= max_requests or cpu_exhausted() or \
                 time.monotonic() - started >= max_age
             try:
-                if not serve(conn, state):
+                if not serve(conn, state) or state["last"] or not hung_up(conn, idle):
                     break
             except OSError as e:
                 if e.errno in (errno.EPIPE, errno.ECONNRESET):
                     kill_the_rest()
                     break
                 raise
-        if state["last"]:
-            break
+        # The next request's process, forked now that the slot is idle.
+        state["spare"] = Spare()
     return 0
 
 

@@ -318,10 +318,11 @@ def host_pid(ns_pid, uid):
 
 def tenant_pids(uid):
     """Host pids of every live process of uid (zombies excluded), but the
-    slot's idle zygote (warm mode), which outlives requests by design."""
-    zygotes = cjlib.zygote_pids()
+    slot's idle zygote (warm mode) and its spare, which outlive requests by
+    design."""
+    idle = (*cjlib.zygote_pids(), *cjlib.spare_pids())
     return [p["pid"] for p in cjlib.tenant_processes()
-            if p["uids"][0] == uid and p["state"][0] not in "ZX" and p["pid"] not in zygotes]
+            if p["uids"][0] == uid and p["state"][0] not in "ZX" and p["pid"] not in idle]
 
 
 def pid_uid(pid):

@@ -587,6 +587,32 @@ def zygote_pids():
     return out
 
 
+def spare_pids():
+    """The processes live zygotes forked ahead for their next request (a
+    zygote's child that was not handed a request yet: it still has the
+    zygote's own standard output, not a relay pipe of a request)."""
+    zygotes = zygote_pids()
+    out = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        st = _status_fields(name)
+        if not st or st.get("State", "Z").startswith(("Z", "X")):
+            continue
+        try:
+            ppid = int(st.get("PPid", "0"))
+        except ValueError:
+            continue
+        if ppid not in zygotes:
+            continue
+        try:
+            if os.readlink(f"/proc/{name}/fd/1") == os.readlink(f"/proc/{ppid}/fd/1"):
+                out.append(int(name))
+        except OSError:
+            continue
+    return out
+
+
 def end_zygotes(timeout=10.0):
     """SIGKILL the test users' zygotes (by pidfd) and wait until they are gone."""
     import signal
@@ -627,9 +653,9 @@ def leftovers(settle=5.0, ignore=()):
     started."""
     import time
     deadline = time.monotonic() + settle
-    # Idle zygotes (warm mode) wait between requests; what a request left
-    # is anything else.
-    ignore = (*ignore, *zygote_pids())
+    # Idle zygotes (warm mode) and their spares wait between requests; what
+    # a request left is anything else.
+    ignore = (*ignore, *zygote_pids(), *spare_pids())
     while True:
         procs = [p for p in tenant_processes()
                  if p["pid"] not in ignore and not _init_reaps(p)]

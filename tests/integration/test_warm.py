@@ -118,11 +118,15 @@ def test_nothing_of_a_request_outlives_it(adir):
     assert res.rc == 0 and b"left a daemon" in res.stdout, res
     zyg = cjlib.zygote_pids()
     assert len(zyg) == 1
+    # The zygote's spare (forked for the next request once the supervisor
+    # has hung up) may be there too; nothing else.
+    idle = zyg + cjlib.spare_pids()
     left = [p for p in cjlib.tenant_processes()
-            if not p["state"].startswith(("Z", "X")) and p["pid"] not in zyg]
+            if not p["state"].startswith(("Z", "X")) and p["pid"] not in idle]
     assert left == [], left
     leaves = [pids for _, pids in cjlib.request_leaves() if pids]
-    assert leaves and all(pids == zyg for pids in leaves), cjlib.request_leaves()
+    assert leaves and all(zyg[0] in pids and set(pids) <= set(idle) for pids in leaves), \
+        cjlib.request_leaves()
 
 
 def test_a_policy_change_replaces_the_zygote(adir):

@@ -1,7 +1,7 @@
 """The zygote's own rules (docs/warm-mode.md): only root may talk to it,
 malformed frames and other keys end it without running anything, a crash
 signal and max_requests recycle it, nothing of a request outlives the
-request, a supervisor that hangs up ends the request and the zygote, an
+request, the next request runs in the spare forked ahead, a supervisor that hangs up ends the request and the zygote, an
 idle zygote ends, and it refuses to run outside a pid namespace of its own."""
 import os
 import signal
@@ -149,14 +149,87 @@ def test_idle_timeout(zygotes):
     assert ended(z, 10)
 
 
+def stat_fields(pid):
+    """Fields of /proc/PID/stat after the command: state, ppid, pgrp, session, ..."""
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+
+def ns_pid(pid):
+    """PID's pid in its own (innermost) pid namespace."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("NSpid:"):
+                return int(line.split()[-1])
+    raise AssertionError(f"no NSpid for {pid}")
+
+
+def spare_of(z, timeout=10):
+    """Host pid of the zygote's spare (the process it forks, after each
+    request, for the next one): its only other process, its child, in its
+    session."""
+    init = z.init_pid()
+    found = []
+
+    def one():
+        others = [p for p in z.namespace_pids() if p != init]
+        found[:] = others
+        return len(others) == 1
+    assert wait_until(one, timeout), found
+    st, zst = stat_fields(found[0]), stat_fields(init)
+    assert int(st[1]) == init and st[3] == zst[3], (st, zst)
+    return found[0]
+
+
 def test_nothing_of_a_request_outlives_it(zygotes):
-    """A daemon in a session of its own is gone when the answer comes: only
-    the zygote is left in its namespace."""
+    """A daemon in a session of its own is gone when the answer comes: what
+    is left in the zygote's namespace is the zygote, and then its spare
+    (a child in its own session, forked after the supervisor hung up)."""
     z = zygotes()
     r = z.request(os.path.join(SCRIPTS, "leave_daemon.py"), env=ENV)
     assert r.exit == 0 and r.stdout == b"left a daemon\n", r
-    assert z.namespace_pids() == [z.init_pid()], z.namespace_pids()
+    init = z.init_pid()
+    sid = stat_fields(init)[3]
+    left = [p for p in z.namespace_pids() if p != init]
+    assert len(left) <= 1 and all(stat_fields(p)[3] == sid for p in left), \
+        [(p, stat_fields(p)) for p in left]
+    spare_of(z)
     assert z.alive()
+
+
+def test_the_next_request_runs_in_the_spare(zygotes):
+    """The process forked after a request serves the next one."""
+    z = zygotes()
+    assert z.request(os.path.join(SCRIPTS, "exit_none.py"), env=ENV).exit == 0
+    spare = ns_pid(spare_of(z))
+    r = z.request(os.path.join(SCRIPTS, "exit_none.py"), env=ENV)
+    assert r.exit == 0 and r.answers[0] == ("P", spare), (r, spare)
+
+
+def test_a_killed_spare_is_replaced(zygotes):
+    """A spare killed between requests (SIGKILL: not a crash) changes
+    nothing the next request sees: the zygote forks another for it."""
+    z = zygotes()
+    assert z.request(os.path.join(SCRIPTS, "exit_none.py"), env=ENV).exit == 0
+    spare = spare_of(z)
+    os.kill(spare, signal.SIGKILL)
+    assert wait_until(lambda: stat_fields(spare)[0] == "Z")
+    r = z.request(os.path.join(SCRIPTS, "env.py"), env=ENV)
+    assert r.exit == 0 and b"GATEWAY_INTERFACE=CGI/1.1" in r.stdout, (r, z.stderr())
+    assert z.alive()
+
+
+def test_a_crashed_spare_ends_the_zygote(zygotes):
+    """A spare that dies of a crash signal before its request: the zygote
+    answers K (the supervisor starts a new one for the request) and ends."""
+    z = zygotes()
+    assert z.request(os.path.join(SCRIPTS, "exit_none.py"), env=ENV).exit == 0
+    spare = spare_of(z)
+    os.kill(spare, signal.SIGSEGV)
+    assert wait_until(lambda: stat_fields(spare)[0] == "Z")
+    r = z.request(os.path.join(SCRIPTS, "exit_none.py"), env=ENV)
+    assert r.answers == [("K",)] and r.stdout == b"", r
+    assert ended(z)
 
 
 def test_a_request_cannot_interrupt_its_zygote(zygotes):

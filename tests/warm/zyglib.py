@@ -94,6 +94,23 @@ def _write_all(fd, data):
         view = view[n:]
 
 
+def _final_answer(buf):
+    """buf, the answers so far, ends with a complete S, K or E."""
+    while buf:
+        kind = buf[:1]
+        if kind == b"P":
+            buf = buf[5:]
+        elif kind == b"S":
+            return len(buf) >= 1 + struct.calcsize("<iQQQ")
+        elif kind == b"K":
+            return True
+        elif kind == b"E":
+            return len(buf) >= 5 and len(buf) >= 5 + struct.unpack_from("<I", buf, 1)[0]
+        else:
+            return True
+    return False
+
+
 class Zygote:
     """One zygote: started with start(), driven with request(), ended
     with stop()."""
@@ -189,7 +206,10 @@ class Zygote:
         answers, status = [], None
         buf = b""
         try:
-            while True:
+            # As cgijail's supervisor: read until the last answer (or the
+            # end of the connection), then hang up, which the zygote waits
+            # for before it forks its next request process.
+            while not _final_answer(buf):
                 b = conn.recv(4096)
                 if not b:
                     break

@@ -135,8 +135,8 @@ int sb_cgroup(const struct policy *p, const char *run_dir, const char *user,
 	const struct cg_limits tenant = { p->tenant.memory, p->tenant.tasks,
 					  p->tenant.cpu_percent };
 	const struct cg_limits request = { p->limits.memory, p->limits.tasks, 0 };
-	/* A warm slot's leaf keeps its zygote between requests. */
-	const unsigned keep = p->warm.enabled ? 1 : 0;
+	/* A warm slot's leaf keeps its zygote and its spare between requests. */
+	const unsigned keep = p->warm.enabled ? 2 : 0;
 	const char *why = NULL;
 	int rc;
 

@@ -310,6 +310,17 @@ static int start_zygote(struct sv *s, const struct sb_plan *plan, const char **r
 	return 0;
 }
 
+/* The slot's leaf holds the zygote pid, alone or with one other process
+ * (its spare: the zygote forks it after a request's supervisor has checked
+ * the leaf and hung up, docs/warm-mode.md). */
+static bool zygote_in_leaf(const struct cg_leaf *leaf, pid_t pid)
+{
+	pid_t p[2];
+	int n = cg_leaf_list(leaf, p, 2);
+
+	return (n >= 1 && p[0] == pid) || (n == 2 && p[1] == pid);
+}
+
 /* Answers of the zygote in s->in: 1 when the buffer held one (*a filled,
  * consumed), 0 when more bytes are needed, -1 on a malformed answer. */
 static int next_answer(struct sv *s, struct wp_answer *a)
@@ -436,14 +447,15 @@ static int sv_start_warm(struct sv *s, const struct sb_plan *plan, struct sv_res
 		}
 		s->conn = c;
 		if (!fresh) {
-			/* Someone else's zygote: the user's, the one process of
-			 * the slot's leaf (its listen() set the credentials). */
+			/* Someone else's zygote: the user's, in the slot's leaf
+			 * with at most its spare (its listen() set the
+			 * credentials). */
 			pid_t pid;
 			uid_t uid;
 			if (zyg_peer(c, &pid, &uid, reason) != 0)
 				goto fail;
 			if (uid != plan->tgt->uid || pid <= 0 ||
-			    (s->leaf != NULL && cg_leaf_single(s->leaf) != pid)) {
+			    (s->leaf != NULL && !zygote_in_leaf(s->leaf, pid))) {
 				discard_zygote(s);
 				continue;
 			}

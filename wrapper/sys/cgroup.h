@@ -175,10 +175,15 @@ int cg_tenant_prune(const struct cg_ctx *ctx, const char *user,
 int cg_leaf_create(const struct cg_ctx *ctx, const struct cg_tenant *t,
 		   const char *name, const struct cg_limits *limits, unsigned keep,
 		   struct cg_leaf *leaf, const char **reason);
-/* keep: 0, or 1 for a warm request: one process found in a kept leaf may
- * be the slot's zygote (docs/warm-mode.md; the supervisor checks it is)
- * and stays; more than one are reclaimed as above. */
+/* keep: 0, or for a warm request 2: up to two processes found in a kept
+ * leaf may be the slot's zygote and its spare (docs/warm-mode.md; the
+ * supervisor checks that one is the zygote) and stay; more are reclaimed
+ * as above. */
 
+/* The processes the leaf holds when every hierarchy lists the same ones and
+ * at most max of them: their number (0 when empty), the pids in out[];
+ * -1 otherwise (more, hierarchies that differ, cgroup.procs unreadable). */
+int cg_leaf_list(const struct cg_leaf *leaf, pid_t *out, int max);
 /* The one process every hierarchy of the leaf holds, or 0 (none, more than
  * one, different ones, or cgroup.procs unreadable). */
 pid_t cg_leaf_single(const struct cg_leaf *leaf);

@@ -54,20 +54,37 @@ static int read_pids(int dirfd, pid_t *pids)
 	return (int)len;
 }
 
-pid_t cg_leaf_single(const struct cg_leaf *leaf)
+int cg_leaf_list(const struct cg_leaf *leaf, pid_t *out, int max)
 {
 	static pid_t pids[MAXP];
-	pid_t one = 0;
+	int found = -1;
 
 	for (unsigned i = 0; i < leaf->ctx->nh; i++) {
 		if (leaf->fd[i] < 0)
 			continue;
 		int n = read_pids(leaf->fd[i], pids);
-		if (n != 1 || (one != 0 && pids[0] != one))
-			return 0;
-		one = pids[0];
+		if (n < 0 || n > max || (found >= 0 && n != found))
+			return -1;
+		for (int j = 0; j < n; j++) {
+			bool same = found < 0;
+
+			for (int k = 0; k < found && !same; k++)
+				same = out[k] == pids[j];
+			if (!same)
+				return -1;
+		}
+		if (found < 0)
+			memcpy(out, pids, (size_t)n * sizeof(*out));
+		found = n;
 	}
-	return one;
+	return found < 0 ? 0 : found;
+}
+
+pid_t cg_leaf_single(const struct cg_leaf *leaf)
+{
+	pid_t one;
+
+	return cg_leaf_list(leaf, &one, 1) == 1 ? one : 0;
 }
 
 /* Processes left in the leaf (all leaf hierarchies), or -1. */

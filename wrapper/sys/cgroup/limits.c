@@ -263,7 +263,10 @@ int cg_leaf_create(const struct cg_ctx *ctx, const struct cg_tenant *t,
 			(void)err_sys(reason, "cannot read cgroup.procs of the request cgroup");
 			goto fail;
 		}
-		if (left > 0 && !(keep > 0 && cg_leaf_single(leaf) > 0)) {
+		pid_t kept[2];
+
+		if (left > 0 && !(keep > 0 && keep <= 2 &&
+				  cg_leaf_list(leaf, kept, (int)keep) > 0)) {
 			if (cg_leaf_kill(leaf, CG_RECLAIM_TIMEOUT_MS, reason) != 0)
 				goto fail;
 			leaf->reclaimed++;
