@@ -6,6 +6,7 @@ with changes or a request crashes, is emptied with the leaf when a request
 ends abnormally, and nothing of a request outlives it."""
 import json
 import os
+import subprocess
 import time
 
 import pytest
@@ -127,6 +128,40 @@ def test_nothing_of_a_request_outlives_it(adir):
     leaves = [pids for _, pids in cjlib.request_leaves() if pids]
     assert leaves and all(zyg[0] in pids and set(pids) <= set(idle) for pids in leaves), \
         cjlib.request_leaves()
+
+
+def test_more_than_the_zygote_and_its_spare_empties_the_slot(adir):
+    """Between requests a warm slot's cgroup holds its zygote and its spare;
+    a third process there (here one of the tenant's, put in by the test) is
+    taken for a dead supervisor's leftover: the next request empties the
+    leaf, the process with it, and starts a new zygote."""
+    name = script(adir, "report.py", REPORT)
+    warm_policy()
+    assert request(adir, name).rc == 0
+    first = cjlib.zygote_pids()
+    deadline = time.monotonic() + 10
+    while not cjlib.spare_pids() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(first) == 1 and len(cjlib.spare_pids()) == 1, cjlib.spare_pids()
+    intruder = subprocess.Popen([cjlib.SETPRIV, f"--reuid={ALICE}", f"--regid={ALICE}",
+                                 "--clear-groups", "sleep", "60"], cwd="/",
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    try:
+        leaves = [path for path, pids in cjlib.request_leaves("cjtalice") if first[0] in pids]
+        assert leaves, cjlib.request_leaves()
+        for path in leaves:
+            with open(os.path.join(path, "cgroup.procs"), "w") as f:
+                f.write(str(intruder.pid))
+        res = request(adir, name)
+        assert res.rc == 0, res
+        (rec,) = res.log
+        assert warm_note(rec) == "warm, zygote started", rec
+        assert intruder.wait(10) == -9
+    finally:
+        if intruder.poll() is None:
+            intruder.kill()
+            intruder.wait()
+    assert cjlib.zygote_pids() not in ([], first)
 
 
 def test_a_policy_change_replaces_the_zygote(adir):
