@@ -49,6 +49,7 @@ struct sv {
 };
 
 static void read_status(struct sv *s, struct sv_result *res);
+static void take_answers(struct sv *s);
 
 /* The request has ended: the script reaped (cold), or the zygote reported
  * its end or is gone (warm). */
@@ -484,6 +485,10 @@ static int sv_start_warm(struct sv *s, const struct sb_plan *plan, struct sv_res
 		}
 		discard_zygote(s);   /* another key, or it ended meanwhile */
 	}
+	/* The zygote's 'S' may have come with its 'P' (a short request): the
+	 * zygote waits for the hang-up after it, so nothing more will come. */
+	if (!s->lost)
+		take_answers(s);
 	/* The record says the request was warm, and which paid the start. */
 	const char *note = fresh ? "warm, zygote started" : "warm";
 	add_note(res, note, strlen(note));
@@ -499,16 +504,12 @@ fail:
 	return -1;
 }
 
-/* An answer of the zygote while the request runs: its end ('S'). */
-static void read_answers(struct sv *s)
+/* The answers of the zygote already read while the request runs: its end
+ * ('S').  Also called right after its 'P': both may come in one read. */
+static void take_answers(struct sv *s)
 {
 	struct wp_answer a;
 
-	if (read_conn(s) == 0) {
-		s->lost = !s->answered;
-		(void)close(s->conn);
-		s->conn = -1;
-	}
 	for (int k; (k = next_answer(s, &a)) != 0;) {
 		if (k < 0 || a.kind != WP_STATUS) {
 			s->lost = !s->answered;
@@ -522,6 +523,17 @@ static void read_answers(struct sv *s)
 		s->ru.ru_stime.tv_usec = (suseconds_t)(a.stime_us % 1000000);
 		s->ru.ru_maxrss = (long)(a.maxrss_kib > LONG_MAX ? LONG_MAX : a.maxrss_kib);
 	}
+}
+
+/* What the zygote sent while the request runs, or the connection's end. */
+static void read_answers(struct sv *s)
+{
+	if (read_conn(s) == 0) {
+		s->lost = !s->answered;
+		(void)close(s->conn);
+		s->conn = -1;
+	}
+	take_answers(s);
 }
 
 /* A message on the status pipe, or its end (EOF: the exec happened). */
