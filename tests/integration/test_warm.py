@@ -164,6 +164,47 @@ def test_more_than_the_zygote_and_its_spare_empties_the_slot(adir):
     assert cjlib.zygote_pids() not in ([], first)
 
 
+# A stand-in for the zygote program that answers a request with its start
+# and its end in one write ("P" and "S": a request process that ran and was
+# reaped at once), then, as the real one, waits for the supervisor to hang up.
+ONE_WRITE_ZYGOTE = r'''
+import select, socket, struct
+listener = socket.socket(fileno=3)
+listener.listen(4)
+conn, _ = listener.accept()
+head, _anc, _flags, _ = conn.recvmsg(8, socket.CMSG_SPACE(4 * 4))
+left = struct.unpack_from("<I", head, 4)[0]
+while left > 0:
+    left -= len(conn.recv(left))
+conn.sendall(b"P" + struct.pack("<I", 2) + b"S" + struct.pack("<iQQQ", 0, 0, 0, 0))
+select.select([conn], [], [], 60)
+'''
+
+
+def test_both_answers_in_one_read(adir):
+    """The zygote's "P" and "S" of a short request may reach the supervisor
+    in one read; the zygote keeps the connection open until the supervisor
+    hangs up.  The supervisor must take the "S" it already has, not wait for
+    more (which would end the request only at its wall-clock limit)."""
+    name = script(adir, "report.py", REPORT)
+    warm_policy(limits={"wall": "20s"})
+    with open(cjlib.ZYGOTE, "rb") as f:
+        real = f.read()
+    try:
+        with open(cjlib.ZYGOTE, "w") as f:
+            f.write(ONE_WRITE_ZYGOTE)
+        start = time.monotonic()
+        res = request(adir, name, timeout=60)
+        took = time.monotonic() - start
+    finally:
+        with open(cjlib.ZYGOTE, "wb") as f:
+            f.write(real)
+        cjlib.end_zygotes()
+    (rec,) = res.log
+    assert rec["outcome"] == "accepted" and rec["status"] == 0 and rec["limit"] is None, rec
+    assert res.rc == 0 and took < 10, (took, res)
+
+
 def test_a_policy_change_replaces_the_zygote(adir):
     name = script(adir, "report.py", REPORT)
     warm_policy()
