@@ -206,14 +206,21 @@ def test_the_next_request_runs_in_the_spare(zygotes):
     assert r.exit == 0 and r.answers[0] == ("P", spare), (r, spare)
 
 
-def test_a_killed_spare_is_replaced(zygotes):
-    """A spare killed between requests (SIGKILL: not a crash) changes
-    nothing the next request sees: the zygote forks another for it."""
+def spare_dead_of(zygotes, sig):
+    """A zygote that served one request and whose spare then died of sig
+    (a zombie now, the zygote has not noticed)."""
     z = zygotes()
     assert z.request(os.path.join(SCRIPTS, "exit_none.py"), env=ENV).exit == 0
     spare = spare_of(z)
-    os.kill(spare, signal.SIGKILL)
+    os.kill(spare, sig)
     assert wait_until(lambda: stat_fields(spare)[0] == "Z")
+    return z
+
+
+def test_a_killed_spare_is_replaced(zygotes):
+    """A spare killed between requests (SIGKILL: not a crash) changes
+    nothing the next request sees: the zygote forks another for it."""
+    z = spare_dead_of(zygotes, signal.SIGKILL)
     r = z.request(os.path.join(SCRIPTS, "env.py"), env=ENV)
     assert r.exit == 0 and b"GATEWAY_INTERFACE=CGI/1.1" in r.stdout, (r, z.stderr())
     assert z.alive()
@@ -222,11 +229,7 @@ def test_a_killed_spare_is_replaced(zygotes):
 def test_a_crashed_spare_ends_the_zygote(zygotes):
     """A spare that dies of a crash signal before its request: the zygote
     answers K (the supervisor starts a new one for the request) and ends."""
-    z = zygotes()
-    assert z.request(os.path.join(SCRIPTS, "exit_none.py"), env=ENV).exit == 0
-    spare = spare_of(z)
-    os.kill(spare, signal.SIGSEGV)
-    assert wait_until(lambda: stat_fields(spare)[0] == "Z")
+    z = spare_dead_of(zygotes, signal.SIGSEGV)
     r = z.request(os.path.join(SCRIPTS, "exit_none.py"), env=ENV)
     assert r.answers == [("K",)] and r.stdout == b"", r
     assert ended(z)
