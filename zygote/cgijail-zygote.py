@@ -328,11 +328,14 @@ def prefault():
     (copy-on-write), and doing it here takes that time off the request's.
     The pages: the interpreter's own, the modules' import records that an
     import statement of a preloaded module touches, the io and compiler
-    machinery.  Only this program's own code runs; nothing it does is left
-    for a script to see."""
+    machinery.  Only this program's own code runs (the module records are
+    read from the modules' dictionaries, never through an attribute lookup
+    a module or an object in sys.modules could hook); nothing it does is
+    left for a script to see."""
+    import types
     for m in list(sys.modules.values()):
-        getattr(m, "__spec__", None)
-        getattr(m, "__dict__", None)
+        if issubclass(type(m), types.ModuleType):
+            m.__dict__.get("__spec__")
     fresh_environment(())
     like = sys.__stdout__
     stream = io.TextIOWrapper(io.BytesIO(), encoding=like.encoding, errors=like.errors,
