@@ -590,7 +590,7 @@ def zygote_pids():
 def spare_pids():
     """The processes live zygotes forked ahead for their next request (a
     zygote's child that was not handed a request yet: it still has the
-    zygote's own standard output, not a relay pipe of a request)."""
+    zygote's own standard descriptors, not the relay pipes of a request)."""
     zygotes = zygote_pids()
     out = []
     for name in os.listdir("/proc"):
@@ -606,7 +606,8 @@ def spare_pids():
         if ppid not in zygotes:
             continue
         try:
-            if os.readlink(f"/proc/{name}/fd/1") == os.readlink(f"/proc/{ppid}/fd/1"):
+            if all(os.readlink(f"/proc/{name}/fd/{fd}") == os.readlink(f"/proc/{ppid}/fd/{fd}")
+                   for fd in (0, 1, 2)):
                 out.append(int(name))
         except OSError:
             continue
