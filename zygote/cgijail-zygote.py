@@ -346,20 +346,11 @@ def prefault():
     exec(compile("x = 1\n", "<prefault>", "exec", dont_inherit=True), {})
 
 
-def recv_exact(sock, n):
-    data = bytearray()
-    while len(data) < n:
-        chunk = sock.recv(min(1 << 20, n - len(data)))
-        if not chunk:
-            raise EOFError
-        data += chunk
-    return bytes(data)
-
-
 def spare_process(sock):
     """In the spare: everything a request process does that does not depend
-    on its request, then wait for the request (its frame and descriptors,
-    from the zygote) and run it.  Never returns."""
+    on its request, then wait for the request (the frame and its
+    descriptors, which the zygote checked and passes on as it got them) and
+    run it.  Never returns."""
     try:
         fd = sock.fileno()
         os.closerange(3, fd)          # the listening socket, all but sock
@@ -369,20 +360,10 @@ def spare_process(sock):
         import random
         random.seed()
         prefault()
-        fds = array.array("i")
-        msg, anc, flags, _ = sock.recvmsg(4, socket.CMSG_SPACE(4 * fds.itemsize))
-        if not msg:
-            os._exit(0)               # the zygote ended: no request
-        for level, typ, data in anc:
-            if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
-                fds.frombytes(data[:len(data) - len(data) % fds.itemsize])
-        if flags & socket.MSG_CTRUNC or len(fds) != 4 or len(msg) != 4:
-            os._exit(127)
-        (length,) = struct.unpack("<I", msg)
-        _key, umask, script, argv, env = parse_frame(recv_exact(sock, length))
+        (_key, umask, script, argv, env), _body, fds = recv_request(sock)
     except BaseException:
-        os._exit(127)
-    request_process(list(fds), umask, script, argv, env)
+        os._exit(127)                 # no request (the zygote ended), or a bad one
+    request_process(fds, umask, script, argv, env)
 
 
 class Spare:
@@ -404,7 +385,7 @@ class Spare:
         """Give it its request; False when it is gone (it is reaped, and
         its wait status is in self.status)."""
         try:
-            self.sock.sendmsg([struct.pack("<I", len(body))],
+            self.sock.sendmsg([MAGIC + struct.pack("<I", len(body))],
                               [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
             self.sock.sendall(body)
             return True
