@@ -94,21 +94,37 @@ def _write_all(fd, data):
         view = view[n:]
 
 
-def _final_answer(buf):
-    """buf, the answers so far, ends with a complete S, K or E."""
+def _answers(buf):
+    """The zygote's complete answers at the start of buf, in order (an
+    unknown one is ("?", rest) and ends the list)."""
+    out = []
+    size_s = struct.calcsize("<iQQQ")
     while buf:
         kind = buf[:1]
-        if kind == b"P":
+        if kind == b"P" and len(buf) >= 5:
+            out.append(("P", struct.unpack_from("<I", buf, 1)[0]))
             buf = buf[5:]
-        elif kind == b"S":
-            return len(buf) >= 1 + struct.calcsize("<iQQQ")
+        elif kind == b"S" and len(buf) >= 1 + size_s:
+            out.append(("S", *struct.unpack_from("<iQQQ", buf, 1)))
+            buf = buf[1 + size_s:]
         elif kind == b"K":
-            return True
-        elif kind == b"E":
-            return len(buf) >= 5 and len(buf) >= 5 + struct.unpack_from("<I", buf, 1)[0]
+            out.append(("K",))
+            buf = buf[1:]
+        elif kind == b"E" and len(buf) >= 5 and len(buf) >= 5 + struct.unpack_from("<I", buf, 1)[0]:
+            (ln,) = struct.unpack_from("<I", buf, 1)
+            out.append(("E", buf[5:5 + ln].decode()))
+            buf = buf[5 + ln:]
+        elif kind in (b"P", b"S", b"E"):
+            break                     # not all of it yet
         else:
-            return True
-    return False
+            out.append(("?", buf))
+            break
+    return out
+
+
+def _final(answers):
+    """The answers end with the last one the zygote sends: S, K or E."""
+    return bool(answers) and answers[-1][0] in ("S", "K", "E", "?")
 
 
 class Zygote:
@@ -203,13 +219,12 @@ class Zygote:
         for fd in (in_r, out_w, err_w, dirfd):
             os.close(fd)
         ts, got = _pump(in_w, stdin, [out_r, err_r])
-        answers, status = [], None
         buf = b""
         try:
             # As cgijail's supervisor: read until the last answer (or the
             # end of the connection), then hang up, which the zygote waits
             # for before it forks its next request process.
-            while not _final_answer(buf):
+            while not _final(_answers(buf)):
                 b = conn.recv(4096)
                 if not b:
                     break
@@ -218,26 +233,8 @@ class Zygote:
                     break
         finally:
             conn.close()
-        while buf:
-            kind = buf[:1]
-            if kind == b"P":
-                answers.append(("P", struct.unpack_from("<I", buf, 1)[0]))
-                buf = buf[5:]
-            elif kind == b"S":
-                st, ut, stt, rss = struct.unpack_from("<iQQQ", buf, 1)
-                answers.append(("S", st, ut, stt, rss))
-                status = st
-                buf = buf[1 + struct.calcsize("<iQQQ"):]
-            elif kind == b"K":
-                answers.append(("K",))
-                buf = buf[1:]
-            elif kind == b"E":
-                (ln,) = struct.unpack_from("<I", buf, 1)
-                answers.append(("E", buf[5:5 + ln].decode()))
-                buf = buf[5 + ln:]
-            else:
-                answers.append(("?", buf))
-                break
+        answers = _answers(buf)
+        status = next((a[1] for a in answers if a[0] == "S"), None)
         for t in ts:
             t.join(timeout)
         return Result(status, bytes(got[out_r]), bytes(got[err_r]), answers)
