@@ -257,16 +257,17 @@ int cg_leaf_create(const struct cg_ctx *ctx, const struct cg_tenant *t,
 	if (r > 0) {
 		/* The slot's leaf from an earlier request, kept (no mkdir and
 		 * rmdir per request).  The slot is ours (exclusive flock): any
-		 * process still in it belongs to a supervisor that died. */
-		left = cg_leaf_count(leaf);
+		 * process still in it belongs to a supervisor that died, but
+		 * the up to keep processes a warm slot keeps (one read). */
+		pid_t kept[2];
+		bool stays = keep > 0 && keep <= 2 && cg_leaf_list(leaf, kept, (int)keep) >= 0;
+
+		left = stays ? 0 : cg_leaf_count(leaf);
 		if (left < 0) {
 			(void)err_sys(reason, "cannot read cgroup.procs of the request cgroup");
 			goto fail;
 		}
-		pid_t kept[2];
-
-		if (left > 0 && !(keep > 0 && keep <= 2 &&
-				  cg_leaf_list(leaf, kept, (int)keep) > 0)) {
+		if (left > 0) {
 			if (cg_leaf_kill(leaf, CG_RECLAIM_TIMEOUT_MS, reason) != 0)
 				goto fail;
 			leaf->reclaimed++;
